@@ -1,0 +1,57 @@
+using Matrix.Engine.Llm;
+using Matrix.Engine.Orchestration;
+
+namespace Matrix.Engine.Agents;
+
+/// <summary>
+/// Base for agents whose step is one LLM call: build the request from the task, call the rank's client,
+/// record the answer. The per-call seed comes from the task seed and the call count, so the same run
+/// seed gives the same conversation on any server that honours seeds.
+/// </summary>
+public abstract class LlmAgent : IAgent
+{
+    protected LlmAgent(string role, ILlmClient llm)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(role);
+        Role = role;
+        Llm = llm ?? throw new ArgumentNullException(nameof(llm));
+    }
+
+    public string Role { get; }
+
+    protected ILlmClient Llm { get; }
+
+    public async ValueTask RunAsync(Orchestrator task, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var messages = BuildMessages(task);
+        var request = ConfigureRequest(new LlmRequest(task.Id, NextSeed(task), messages));
+        task.LlmCalls++;
+        var response = await Llm.CompleteAsync(request, cancellationToken).ConfigureAwait(false);
+        OnResponse(task, messages, response);
+    }
+
+    /// <summary>The chat messages of this step's call.</summary>
+    protected abstract IReadOnlyList<ChatMessage> BuildMessages(Orchestrator task);
+
+    /// <summary>Sampling parameters of the call (temperature, max tokens, tools).</summary>
+    protected virtual LlmRequest ConfigureRequest(LlmRequest request) => request;
+
+    /// <summary>Records the answer; by default as an <c>assistant</c> turn of this agent.</summary>
+    protected virtual void OnResponse(Orchestrator task, IReadOnlyList<ChatMessage> prompt, LlmResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(response);
+        task.Append(ToTurn(response));
+    }
+
+    /// <summary>The assistant turn for <paramref name="response"/>, with its token usage.</summary>
+    protected Turn ToTurn(LlmResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        return new Turn(Role, ChatRoles.Assistant, response.Content, ToolCallsJson.Write(response.ToolCalls), response.PromptTokens, response.CompletionTokens);
+    }
+
+    private static long NextSeed(Orchestrator task) =>
+        (long)(TaskIds.Mix(task.Seed + (ulong)task.LlmCalls) & 0x7FFF_FFFF_FFFF_FFFFUL);
+}

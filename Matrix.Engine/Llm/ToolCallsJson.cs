@@ -1,0 +1,36 @@
+using System.Text.Json;
+
+namespace Matrix.Engine.Llm;
+
+/// <summary>Writes tool calls as the OpenAI <c>tool_calls</c> array (the <c>messages.tool_calls</c> column).</summary>
+public static class ToolCallsJson
+{
+    public static string? Write(IReadOnlyList<ToolCall>? calls)
+    {
+        if (calls is null || calls.Count == 0)
+        {
+            return null;
+        }
+
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartArray();
+            foreach (var call in calls)
+            {
+                w.WriteStartObject();
+                w.WriteString("id", call.Id);
+                w.WriteString("type", "function");
+                w.WriteStartObject("function");
+                w.WriteString("name", call.Name);
+                w.WriteString("arguments", call.ArgumentsJson);
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}

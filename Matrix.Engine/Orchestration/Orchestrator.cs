@@ -1,0 +1,85 @@
+namespace Matrix.Engine.Orchestration;
+
+/// <summary>
+/// The message that carries the whole state of one task. Agents are stateless: everything a step needs
+/// (the input row, the history, the scenario's own state) travels here, and the scenario's routing code
+/// decides from it where the task goes next. Only one agent touches an orchestrator at a time, so it
+/// needs no locking; it is serialized only when it leaves its rank.
+/// </summary>
+public sealed class Orchestrator
+{
+    private readonly List<Turn> _history = [];
+
+    public Orchestrator(string id, int trial, ulong seed, long rowIndex, object input)
+    {
+        Id = id;
+        Trial = trial;
+        Seed = seed;
+        RowIndex = rowIndex;
+        Input = input;
+    }
+
+    /// <summary>Stable task id: the row's id (or index) and the trial, so reruns and resumes agree.</summary>
+    public string Id { get; }
+
+    public int Trial { get; }
+
+    /// <summary>This task's seed, derived from the run seed and <see cref="Id"/>.</summary>
+    public ulong Seed { get; }
+
+    /// <summary>The row's position in the input (0-based), for error messages.</summary>
+    public long RowIndex { get; }
+
+    /// <summary>The parsed input row, as the scenario's loader produced it.</summary>
+    public object Input { get; }
+
+    /// <summary>The scenario's own per-task state (set in <see cref="Scenarios.Scenario.Begin"/>).</summary>
+    public object? State { get; set; }
+
+    public IReadOnlyList<Turn> History => _history;
+
+    /// <summary>The role the task goes to next; null once done.</summary>
+    public string? NextRole { get; internal set; }
+
+    public TaskOutcome Outcome { get; internal set; }
+
+    public string? Reason { get; internal set; }
+
+    public string? Error { get; internal set; }
+
+    public long PromptTokens { get; private set; }
+
+    public long CompletionTokens { get; private set; }
+
+    /// <summary>How many agent steps the task has taken.</summary>
+    public int Hops { get; internal set; }
+
+    /// <summary>How many LLM calls the task has made; feeds the per-call seed.</summary>
+    public int LlmCalls { get; internal set; }
+
+    /// <summary>When the engine admitted the task (<see cref="TimeProvider.GetTimestamp"/>).</summary>
+    public long AdmittedAt { get; internal set; }
+
+    public TInput InputAs<TInput>() => (TInput)Input;
+
+    public TState StateAs<TState>() => (TState)(State ?? throw new InvalidOperationException($"Task {Id} has no scenario state."));
+
+    /// <summary>Appends a turn and adds its token usage to the task's totals.</summary>
+    public void Append(Turn turn)
+    {
+        ArgumentNullException.ThrowIfNull(turn);
+        _history.Add(turn);
+        PromptTokens += turn.PromptTokens;
+        CompletionTokens += turn.CompletionTokens;
+    }
+
+    internal void Finish(TaskOutcome outcome, string? reason, string? error)
+    {
+        NextRole = null;
+        Outcome = outcome;
+        Reason = reason;
+        Error = error;
+    }
+
+    public override string ToString() => $"{Id} ({Outcome}, {Hops} hops)";
+}

@@ -1,0 +1,23 @@
+namespace Matrix.Engine.Orchestration;
+
+/// <summary>
+/// One entry of a task's history: what an agent said or did in one step. This is what ends up in the
+/// <c>messages</c> column, so a row converts to a chat-format training example without guessing.
+/// </summary>
+/// <param name="Agent">The role name of the agent that produced the turn (e.g. <c>teacher</c>).</param>
+/// <param name="Role">The OpenAI chat role of the turn as the agent saw it (<see cref="ChatRoles"/>).</param>
+/// <param name="Content">The text; null for a pure tool-call turn.</param>
+/// <param name="ToolCallsJson">The OpenAI <c>tool_calls</c> array as JSON, or null.</param>
+/// <param name="PromptTokens">Prompt tokens the LLM call of this turn consumed (0 for code agents).</param>
+/// <param name="CompletionTokens">Completion tokens the LLM call of this turn produced.</param>
+public sealed record Turn(
+    string Agent,
+    string Role,
+    string? Content,
+    string? ToolCallsJson = null,
+    int PromptTokens = 0,
+    int CompletionTokens = 0)
+{
+    /// <summary>For a <c>tool</c> turn: the id of the call it answers.</summary>
+    public string? ToolCallId { get; init; }
+}

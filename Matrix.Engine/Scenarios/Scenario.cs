@@ -1,0 +1,53 @@
+using Matrix.Engine.Agents;
+using Matrix.Engine.Orchestration;
+using Matrix.Engine.Settings;
+
+namespace Matrix.Engine.Scenarios;
+
+/// <summary>
+/// What a user writes to get a new workflow: the input loader, the roles and their agents, the routing
+/// and done rules, the output columns and metrics. The engine does the rest (ranks, admission, retries,
+/// output, progress). Built-in scenarios use nothing but this API.
+/// </summary>
+/// <remarks>
+/// <see cref="Begin"/> and <see cref="Next"/> run on the orchestrator as it travels: they must be
+/// cheap, deterministic and free of I/O. An exception in them fails that task alone.
+/// </remarks>
+public abstract class Scenario
+{
+    /// <summary>The name on the command line (<c>matrix run NAME</c>) and in the <c>scenario</c> column.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>One line for <c>--help</c>.</summary>
+    public abstract string Description { get; }
+
+    /// <summary>The roles; each gets a Dataflow block on every rank that hosts it.</summary>
+    public abstract IReadOnlyList<RoleSpec> Roles { get; }
+
+    /// <summary>The scenario's own columns, after the ones every scenario has.</summary>
+    public abstract IReadOnlyList<OutputColumn> Columns { get; }
+
+    /// <summary>Declares the scenario's settings, by convention under <c>Name.</c>.</summary>
+    public virtual void DeclareSettings(SettingsSchema schema)
+    {
+    }
+
+    /// <summary>
+    /// Streams the input rows: from <see cref="InputSource.Path"/>, or the built-in sample when it is null.
+    /// Throws <see cref="InputException"/> for a problem that stops the run (missing file); yields
+    /// <see cref="InputRow.Malformed"/> for a bad row, so that only its task fails.
+    /// </summary>
+    public abstract IAsyncEnumerable<InputRow> ReadInputAsync(InputSource source, ScenarioContext context, CancellationToken cancellationToken);
+
+    /// <summary>Creates the agent of <paramref name="role"/> for this run (once per rank and role).</summary>
+    public abstract IAgent CreateAgent(string role, ScenarioContext context);
+
+    /// <summary>Initialises a new task's <see cref="Orchestrator.State"/> and opening turns; returns its first route.</summary>
+    public abstract Route Begin(Orchestrator task, ScenarioContext context);
+
+    /// <summary>After each agent step: the next role, or the end of the task.</summary>
+    public abstract Route Next(Orchestrator task, ScenarioContext context);
+
+    /// <summary>A fresh metrics accumulator for a run.</summary>
+    public virtual ScenarioMetrics CreateMetrics() => new();
+}

@@ -1,0 +1,14 @@
+namespace Matrix.Engine.Settings;
+
+/// <summary>The type of a setting's value; <see cref="SettingsSchema"/> parses and checks values against it.</summary>
+public enum SettingType
+{
+    Int,
+    Long,
+    Double,
+    Bool,
+    String,
+
+    /// <summary>A comma-separated list (in YAML also a sequence).</summary>
+    StringList,
+}

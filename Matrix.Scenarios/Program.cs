@@ -1,0 +1,3 @@
+using Matrix.Hosting;
+
+return await MatrixHost.RunAsync(args, Matrix.Scenarios.BuiltInScenarios.All).ConfigureAwait(false);
