@@ -1,22 +1,151 @@
+using System.Runtime.InteropServices;
+using CommandLine;
+using CommandLine.Text;
 using Matrix.Engine.Scenarios;
+using Matrix.Engine.Settings;
+using Matrix.Hosting.Cli;
+// using Matrix.Hosting.Run; TEMP
 
 namespace Matrix.Hosting;
 
-/// <summary>The host entry point: a scenario executable's whole Program.cs is one call to <see cref="RunAsync"/>.</summary>
+/// <summary>
+/// The host entry point. The <c>matrix</c> executable and a user's own scenario executable are each one
+/// call: <c>return await MatrixHost.RunAsync(args, [new MyScenario()]);</c>. It gives them every verb
+/// (<c>run</c>, <c>sim-server</c>, <c>inspect</c>), settings, output and, under a launcher, ranks.
+/// </summary>
 public static class MatrixHost
 {
-    public static Task<int> RunAsync(string[] args, IReadOnlyList<Scenario> scenarios, HostConsole? console = null, CancellationToken cancellationToken = default)
+    /// <summary>Parses <paramref name="args"/>, runs the verb and returns the process exit code (see <see cref="ExitCodes"/>).</summary>
+    public static async Task<int> RunAsync(string[] args, IReadOnlyList<Scenario> scenarios, HostConsole? console = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(scenarios);
-        _ = console;
-        _ = cancellationToken;
-        return Task.FromResult(0);
+        console ??= HostConsole.System;
+        using var interrupt = console.HandlesSignals ? new InterruptHandler(cancellationToken) : null;
+        var token = interrupt?.Token ?? cancellationToken;
+
+        using var parser = new Parser(s =>
+        {
+            s.HelpWriter = null;
+            s.CaseSensitive = true;
+            s.CaseInsensitiveEnumValues = true;
+            s.AutoVersion = true;
+            s.AllowMultiInstance = true;
+        });
+        var parsed = parser.ParseArguments<RunVerb, SimServerVerb, InspectVerb>(args);
+        try
+        {
+            return await parsed.MapResult(
+                (RunVerb v) => Task.FromResult(0),
+                (SimServerVerb v) => Task.FromResult(0),
+                (InspectVerb v) => Task.FromResult(0),
+                errors => ReportParseErrorsAsync(parsed, errors, scenarios, console)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is UsageException or SettingsException or InputException)
+        {
+            await console.Error.WriteLineAsync($"matrix: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            await console.Error.WriteLineAsync("matrix: interrupted").ConfigureAwait(false);
+            return ExitCodes.Interrupted;
+        }
+        catch (IOException e)
+        {
+            await console.Error.WriteLineAsync($"matrix: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.RuntimeFailure;
+        }
+    }
+
+    private static async Task<int> ReportParseErrorsAsync(ParserResult<object> parsed, IEnumerable<Error> errors, IReadOnlyList<Scenario> scenarios, HostConsole console)
+    {
+        var list = errors.ToList();
+        if (list.Any(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError))
+        {
+            var help = HelpText.AutoBuild(parsed, h =>
+            {
+                h.Heading = "matrix: multi-agent synthetic data generation, peer to peer (Matrix.NET)";
+                h.Copyright = string.Empty;
+                h.AddDashesToOption = true;
+                h.AdditionalNewLineAfterOption = false;
+                h.MaximumDisplayWidth = 100;
+                h.AddPostOptionsLines(
+                [
+                    string.Empty,
+                    "Scenarios: " + string.Join(", ", scenarios.Select(s => $"{s.Name} ({s.Description})")),
+                    "Examples:",
+                    "  matrix run coral --tasks 1000 --out out/coral",
+                    "  matrix run coral --llm http://node17:8000/v1 --model meta-llama/Llama-3.1-8B-Instruct --concurrency 4000",
+                    "  matrix run coral --config run.yaml --set coral.max_turns=10",
+                    "  matrix run coral --help-settings",
+                    "  matrix sim-server --port 8000",
+                    "  matrix inspect out/coral",
+                ]);
+                return h;
+            }, e => e, verbsIndex: true);
+            await console.Out.WriteLineAsync(help.ToString()).ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
+
+        await console.Error.WriteLineAsync($"matrix: {Describe(list[0])} (matrix --help lists the commands, matrix run --help the options)").ConfigureAwait(false);
+        return ExitCodes.Usage;
+    }
+
+    private static string Describe(Error error) => error switch
+    {
+        UnknownOptionError u => $"unknown option '--{u.Token}'",
+        BadVerbSelectedError b => $"unknown command '{b.Token}' (commands: run, sim-server, inspect)",
+        NoVerbSelectedError => "name a command: run, sim-server or inspect",
+        MissingValueOptionError m => $"option '--{m.NameInfo.LongName}' needs a value",
+        BadFormatConversionError f => $"option '--{f.NameInfo.LongName}' has a value of the wrong type",
+        MissingRequiredOptionError r => $"missing {(string.IsNullOrEmpty(r.NameInfo.LongName) ? "argument" : "--" + r.NameInfo.LongName)}",
+        RepeatedOptionError r => $"option '--{r.NameInfo.LongName}' given twice",
+        UnknownOptionError or _ => error.Tag.ToString(),
+    };
+
+    /// <summary>First Ctrl+C or SIGTERM: stop admitting and finish cleanly. A second Ctrl+C: exit at once.</summary>
+    private sealed class InterruptHandler : IDisposable
+    {
+        private readonly CancellationTokenSource _cts;
+        private readonly PosixSignalRegistration _sigterm;
+        private int _count;
+
+        public InterruptHandler(CancellationToken outer)
+        {
+            _cts = CancellationTokenSource.CreateLinkedTokenSource(outer);
+            Console.CancelKeyPress += OnCancelKeyPress;
+            _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
+            {
+                ctx.Cancel = true;
+                _cts.Cancel();
+            });
+        }
+
+        public CancellationToken Token => _cts.Token;
+
+        public void Dispose()
+        {
+            Console.CancelKeyPress -= OnCancelKeyPress;
+            _sigterm.Dispose();
+            _cts.Dispose();
+        }
+
+        private void OnCancelKeyPress(object? sender, ConsoleCancelEventArgs e)
+        {
+            if (Interlocked.Increment(ref _count) == 1)
+            {
+                e.Cancel = true;
+                Console.Error.WriteLine();
+                Console.Error.WriteLine("matrix: stopping: finishing the tasks in flight (Ctrl+C again to abort)");
+                _cts.Cancel();
+            }
+        }
     }
 }
 
-/// <summary>The streams the host writes to; tests pass their own.</summary>
-public sealed record HostConsole(TextWriter Out, TextWriter Error, bool ErrorIsTerminal)
+/// <summary>The streams the host writes to; tests pass their own and no signal handlers are installed.</summary>
+public sealed record HostConsole(TextWriter Out, TextWriter Error, bool ErrorIsTerminal, bool HandlesSignals = false)
 {
-    public static HostConsole System => new(Console.Out, Console.Error, !Console.IsErrorRedirected);
+    public static HostConsole System => new(Console.Out, Console.Error, !Console.IsErrorRedirected, HandlesSignals: true);
 }

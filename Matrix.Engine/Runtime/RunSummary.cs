@@ -1,0 +1,16 @@
+namespace Matrix.Engine.Runtime;
+
+/// <summary>What one rank's run did, for the manifest and the closing line.</summary>
+public sealed record RunSummary(
+    long Admitted,
+    long Succeeded,
+    long Filtered,
+    long Failed,
+    long Hops,
+    long PeakInFlight,
+    long PromptTokens,
+    long CompletionTokens,
+    TimeSpan Elapsed,
+    bool Cancelled,
+    IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>> ReasonsByStatus,
+    IReadOnlyDictionary<string, double> Metrics);

@@ -1,0 +1,16 @@
+namespace Matrix.Hosting.Cli;
+
+/// <summary>The process exit codes of SPEC section 5.</summary>
+public static class ExitCodes
+{
+    public const int Success = 0;
+
+    /// <summary>The run failed at run time (output could not be written, an internal error).</summary>
+    public const int RuntimeFailure = 1;
+
+    /// <summary>Bad usage, configuration or input.</summary>
+    public const int Usage = 2;
+
+    /// <summary>Interrupted (Ctrl+C) after in-flight tasks were written.</summary>
+    public const int Interrupted = 130;
+}

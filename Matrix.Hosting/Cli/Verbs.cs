@@ -1,0 +1,90 @@
+using CommandLine;
+
+namespace Matrix.Hosting.Cli;
+
+/// <summary><c>matrix run SCENARIO</c>. Every flag is also a setting key; flags win over --set, which wins over --config.</summary>
+[Verb("run", HelpText = "Run a scenario: admit its input rows as tasks, pass them between agents, write Arrow parts and manifest.json.")]
+internal sealed class RunVerb
+{
+    [Value(0, MetaName = "scenario", Required = false, HelpText = "The scenario to run (coral, nr, tau2, or your own).")]
+    public string? Scenario { get; set; }
+
+    [Option("input", HelpText = "Input file (JSONL or .jsonl.zst; tau2: a domain folder). Default: the scenario's built-in sample data.")]
+    public string? Input { get; set; }
+
+    [Option("data", HelpText = "Alias of --input (tau2 domain folders).")]
+    public string? Data { get; set; }
+
+    [Option("out", HelpText = "Output directory (default: out).")]
+    public string? Out { get; set; }
+
+    [Option("llm", HelpText = "'sim' (default): the built-in simulated LLM; or base URLs such as http://node17:8000/v1, comma-separated.")]
+    public string? Llm { get; set; }
+
+    [Option("model", HelpText = "Model name sent to the endpoint (default: default).")]
+    public string? Model { get; set; }
+
+    [Option("tasks", HelpText = "Use at most N input rows.")]
+    public string? Tasks { get; set; }
+
+    [Option("trials", HelpText = "Tasks per input row (default 1).")]
+    public string? Trials { get; set; }
+
+    [Option("concurrency", HelpText = "Tasks in flight at once per rank (default 1024).")]
+    public string? Concurrency { get; set; }
+
+    [Option("seed", HelpText = "Run seed (default 0): the same seed gives the same records.")]
+    public string? Seed { get; set; }
+
+    [Option("config", HelpText = "YAML file of settings (nested keys: 'llm: {max_retries: 3}' is llm.max_retries).")]
+    public string? Config { get; set; }
+
+    [Option("set", Separator = ' ', HelpText = "Override any setting: --set key=value [key=value ...] (see --help-settings).")]
+    public IEnumerable<string> Set { get; set; } = [];
+
+    [Option("help-settings", HelpText = "List every setting of the scenario with its default, then exit.")]
+    public bool HelpSettings { get; set; }
+}
+
+/// <summary><c>matrix sim-server</c>: the simulated LLM over HTTP, OpenAI-compatible.</summary>
+[Verb("sim-server", HelpText = "Serve the simulated LLM over HTTP (/v1/chat/completions, /v1/models, /health).")]
+internal sealed class SimServerVerb
+{
+    [Option("port", Default = 8000, HelpText = "Port to listen on (0: a free one, printed at start).")]
+    public int Port { get; set; }
+
+    [Option("host", Default = "127.0.0.1", HelpText = "Address to bind (0.0.0.0 for every interface).")]
+    public string Host { get; set; } = "127.0.0.1";
+
+    [Option("replicas", HelpText = "Simulated replicas (default 8).")]
+    public int? Replicas { get; set; }
+
+    [Option("slots", HelpText = "Concurrent sequences per replica (default 64).")]
+    public int? Slots { get; set; }
+
+    [Option("decode-ms", HelpText = "Milliseconds of one decode step at batch size 1 (default 8).")]
+    public double? DecodeMs { get; set; }
+
+    [Option("zero-latency", HelpText = "Answer at once: no simulated prefill or decode time.")]
+    public bool ZeroLatency { get; set; }
+
+    [Option("fail-rate", Default = 0.0, HelpText = "Fraction of distinct requests whose first attempt answers an error (testing retries).")]
+    public double FailRate { get; set; }
+
+    [Option("permanent-fail-rate", Default = 0.0, HelpText = "Fraction of distinct requests that always answer an error.")]
+    public double PermanentFailRate { get; set; }
+
+    [Option("hang-rate", Default = 0.0, HelpText = "Fraction of distinct requests whose first attempt never answers.")]
+    public double HangRate { get; set; }
+
+    [Option("fail-status", Default = 500, HelpText = "HTTP status of injected errors (500, 503, 429...).")]
+    public int FailStatus { get; set; }
+}
+
+/// <summary><c>matrix inspect DIR</c>.</summary>
+[Verb("inspect", HelpText = "Summarize an output directory: counts by status and reason, tokens, schema, sample rows.")]
+internal sealed class InspectVerb
+{
+    [Value(0, MetaName = "dir", Required = true, HelpText = "The output directory of a run.")]
+    public string Directory { get; set; } = string.Empty;
+}

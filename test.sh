@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs every test and prints one closing line "N passed, N failed" summed over all test runs.
+# Installs what the tests need first (the npm Arrow reader; later issues add OpenMPI and Slurm).
+set -uo pipefail
+cd "$(dirname "$0")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 TERM=dumb
+
+passed=0
+failed=0
+
+if [[ ! -d tools/arrow-reader/node_modules/apache-arrow ]]; then
+  (cd tools/arrow-reader && npm ci --no-audit --no-fund --loglevel=error) || { echo "npm ci failed in tools/arrow-reader"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
+# 1. The README's first command, exactly as a new user types it, checked by the independent reader.
+smoke=$(mktemp -d)
+if ./bin/matrix run coral --tasks 1000 --out "$smoke/coral" >"$smoke/log" 2>&1 \
+   && node tools/arrow-reader/check-run.mjs "$smoke/coral" 1000; then
+  echo "smoke: README command: passed"; passed=$((passed + 1))
+else
+  echo "smoke: README command: FAILED"; cat "$smoke/log"; failed=$((failed + 1))
+fi
+rm -rf "$smoke"
+
+# 2. The MSTest suite.
+log=$(mktemp)
+dotnet test Matrix.Tests/Matrix.Tests.csproj -c Release --no-build --nologo \
+  --blame-hang-timeout 5m 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+p=$(grep -Eo 'Passed:[[:space:]]+[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
+f=$(grep -Eo 'Failed:[[:space:]]+[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
+if [[ "$p" == 0 && "$f" == 0 && $status -ne 0 ]]; then
+  f=$((f + 1)) # the test host crashed before reporting
+fi
+passed=$((passed + ${p:-0}))
+failed=$((failed + ${f:-0}))
+rm -f "$log"
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 && $status -eq 0 ]]
