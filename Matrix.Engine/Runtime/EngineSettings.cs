@@ -12,8 +12,8 @@ public static class EngineSettings
     public const string Seed = "seed";
     public const string Input = "input";
     public const string Out = "out";
-    public const string Llm = "llm";
-    public const string Model = "model";
+    public const string Llm = "llm.urls";
+    public const string Model = "llm.model";
     public const string MaxHops = "engine.max_hops";
     public const string RowsPerBatch = "output.rows_per_batch";
     public const string RowsPerPart = "output.rows_per_part";
