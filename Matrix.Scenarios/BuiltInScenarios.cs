@@ -1,9 +1,10 @@
 using Matrix.Engine.Scenarios;
+using Matrix.Scenarios.Coral;
 
 namespace Matrix.Scenarios;
 
 /// <summary>The scenarios the <c>matrix</c> executable ships with.</summary>
 public static class BuiltInScenarios
 {
-    public static IReadOnlyList<Scenario> All => [];
+    public static IReadOnlyList<Scenario> All => [new CoralScenario()];
 }

@@ -11,7 +11,7 @@ namespace Matrix.Engine.Scenarios;
 /// <param name="Error">Why the row could not be parsed.</param>
 public sealed record InputRow(string Id, long Index, object? Payload, string? Error = null)
 {
-    public static InputRow Malformed(long index, string error) => new(index.ToString(System.Globalization.CultureInfo.InvariantCulture), index, null, error);
+    public static InputRow Malformed(long index, string error) => new(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"malformed-row-{index}"), index, null, error);
 }
 
 /// <summary>Where a run's input comes from: a file (<c>--input</c>) or, when null, the scenario's built-in sample.</summary>
