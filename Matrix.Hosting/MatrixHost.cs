@@ -4,7 +4,7 @@ using CommandLine.Text;
 using Matrix.Engine.Scenarios;
 using Matrix.Engine.Settings;
 using Matrix.Hosting.Cli;
-// using Matrix.Hosting.Run; TEMP
+using Matrix.Hosting.Run;
 
 namespace Matrix.Hosting;
 
@@ -36,9 +36,9 @@ public static class MatrixHost
         try
         {
             return await parsed.MapResult(
-                (RunVerb v) => Task.FromResult(0),
-                (SimServerVerb v) => Task.FromResult(0),
-                (InspectVerb v) => Task.FromResult(0),
+                (RunVerb v) => RunCommand.ExecuteAsync(v, scenarios, console, token),
+                (SimServerVerb v) => SimServerCommand.ExecuteAsync(v, console, token),
+                (InspectVerb v) => Task.FromResult(Store.Arrow.OutputInspector.Inspect(v.Directory, console.Out, console.Error)),
                 errors => ReportParseErrorsAsync(parsed, errors, scenarios, console)).ConfigureAwait(false);
         }
         catch (Exception e) when (e is UsageException or SettingsException or InputException)

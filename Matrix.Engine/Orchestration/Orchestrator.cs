@@ -38,8 +38,11 @@ public sealed class Orchestrator
 
     public IReadOnlyList<Turn> History => _history;
 
-    /// <summary>The role the task goes to next; null once done.</summary>
-    public string? NextRole { get; internal set; }
+    /// <summary>
+    /// The role the task was last sent to (Matrix's <c>current_agent</c>): inside <see cref="Scenarios.Scenario.Next"/>
+    /// it is the role whose step just ran. Null before the first step and once done.
+    /// </summary>
+    public string? CurrentRole { get; internal set; }
 
     public TaskOutcome Outcome { get; internal set; }
 
@@ -75,7 +78,7 @@ public sealed class Orchestrator
 
     internal void Finish(TaskOutcome outcome, string? reason, string? error)
     {
-        NextRole = null;
+        CurrentRole = null;
         Outcome = outcome;
         Reason = reason;
         Error = error;

@@ -189,7 +189,7 @@ public sealed class RankEngine
 
         if (_roles.TryGetValue(route.NextRole!, out var next))
         {
-            task.NextRole = route.NextRole;
+            task.CurrentRole = route.NextRole;
             return SendAsync(next, task);
         }
 

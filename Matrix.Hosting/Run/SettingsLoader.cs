@@ -28,6 +28,11 @@ internal static class SettingsLoader
         {
             throw new SettingsException($"{path}:{e.Start.Line}:{e.Start.Column}: malformed YAML: {FirstLine(e.InnerException?.Message ?? e.Message)}");
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's parser throws this, without a position, when the file ends inside a collection.
+            throw new SettingsException($"{path}: malformed YAML: the file ends inside an unclosed [list] or {{mapping}}");
+        }
 
         if (yaml.Documents.Count == 0 || yaml.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
         {

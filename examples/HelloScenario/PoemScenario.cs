@@ -66,7 +66,7 @@ public sealed class PoemScenario : Scenario
     public override Route Next(Orchestrator task, ScenarioContext context)
     {
         var state = task.StateAs<PoemState>();
-        if (task.History[^1].Agent == "poet")
+        if (task.CurrentRole == "poet")
         {
             state.Attempts++;
             return Route.To("critic");

@@ -1,0 +1,60 @@
+using System.Globalization;
+using Matrix.Engine.Llm.Sim;
+using Matrix.Hosting.Cli;
+using SimLlmServer = Matrix.Hosting.SimServer.SimServer;
+using Matrix.Hosting.SimServer;
+
+namespace Matrix.Hosting.Run;
+
+/// <summary><c>matrix sim-server</c>: serves the simulated LLM until interrupted.</summary>
+internal static class SimServerCommand
+{
+    public static async Task<int> ExecuteAsync(SimServerVerb verb, HostConsole console, CancellationToken cancellationToken)
+    {
+        if (verb.Port is < 0 or > 65535)
+        {
+            throw new UsageException($"--port must be between 0 and 65535, got {verb.Port}");
+        }
+
+        foreach (var (name, rate) in new[] { ("--fail-rate", verb.FailRate), ("--permanent-fail-rate", verb.PermanentFailRate), ("--hang-rate", verb.HangRate) })
+        {
+            if (rate is < 0 or > 1)
+            {
+                throw new UsageException($"{name} must be between 0 and 1, got {rate.ToString(CultureInfo.InvariantCulture)}");
+            }
+        }
+
+        var fleet = new SimFleetOptions();
+        fleet = fleet with
+        {
+            Replicas = verb.Replicas ?? fleet.Replicas,
+            SlotsPerReplica = verb.Slots ?? fleet.SlotsPerReplica,
+            DecodeStepMillis = verb.DecodeMs ?? fleet.DecodeStepMillis,
+            ZeroLatency = verb.ZeroLatency,
+        };
+        var options = new SimServerOptions
+        {
+            Host = verb.Host,
+            Port = verb.Port,
+            Fleet = fleet,
+            FailRate = verb.FailRate,
+            PermanentFailRate = verb.PermanentFailRate,
+            HangRate = verb.HangRate,
+            FailStatus = verb.FailStatus,
+        };
+
+        await using var server = await SimLlmServer.StartAsync(options, cancellationToken).ConfigureAwait(false);
+        var capacity = fleet.ZeroLatency ? "zero latency" : string.Create(CultureInfo.InvariantCulture, $"capacity ~{fleet.CapacityTokensPerSecond:0} tokens/s");
+        await console.Out.WriteLineAsync($"matrix sim-server listening on {server.BaseUrl} ({fleet.Replicas} replicas x {fleet.SlotsPerReplica} slots, {capacity})").ConfigureAwait(false);
+        await console.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await server.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,40 @@
+using Matrix.Engine.Llm.Sim;
+
+namespace Matrix.Hosting.SimServer;
+
+/// <summary>
+/// Options of <see cref="SimServer"/>: where to listen, the simulated fleet, and fault injection for tests of
+/// clients' retries. Faults are chosen per distinct request (a stable hash of seed and messages) and
+/// <see cref="FaultSeed"/>, so which requests fail is the same on every run.
+/// </summary>
+public sealed record SimServerOptions
+{
+    /// <summary>Address to bind: an IP, <c>localhost</c>, or <c>0.0.0.0</c> / <c>*</c> for every interface.</summary>
+    public string Host { get; init; } = "127.0.0.1";
+
+    /// <summary>Port to listen on; 0 takes a free one (read it from <see cref="SimServer.Port"/>).</summary>
+    public int Port { get; init; }
+
+    public SimFleetOptions Fleet { get; init; } = new();
+
+    /// <summary>Fraction of distinct requests whose first attempt answers <see cref="FailStatus"/>.</summary>
+    public double FailRate { get; init; }
+
+    /// <summary>Fraction of distinct requests that always answer <see cref="FailStatus"/>.</summary>
+    public double PermanentFailRate { get; init; }
+
+    /// <summary>Fraction of distinct requests whose first attempt never answers (until the client gives up).</summary>
+    public double HangRate { get; init; }
+
+    /// <summary>HTTP status of injected errors (500, 503, 429...).</summary>
+    public int FailStatus { get; init; } = 500;
+
+    /// <summary>When set, injected errors carry a <c>Retry-After</c> header of this many whole seconds.</summary>
+    public int? RetryAfterSeconds { get; init; }
+
+    /// <summary>Chooses which requests are faulty.</summary>
+    public long FaultSeed { get; init; }
+
+    /// <summary>The clock of the simulated fleet (default: the system clock).</summary>
+    public TimeProvider? Time { get; init; }
+}
