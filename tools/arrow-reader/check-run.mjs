@@ -18,7 +18,7 @@ if (parts.length === 0) problems.push(`no part files in ${dir}`);
 
 const required = {
   id: 'Utf8', trial: 'Int32', scenario: 'Utf8', status: 'Utf8', reason: 'Utf8', error: 'Utf8',
-  messages: 'List<Struct<agent: Utf8, role: Utf8, content: Utf8, tool_calls: Utf8, prompt_tokens: Int32, completion_tokens: Int32>>',
+  messages: 'List<Struct<{agent:Utf8, role:Utf8, content:Utf8, tool_calls:Utf8, prompt_tokens:Int32, completion_tokens:Int32}>>',
   prompt_tokens: 'Int64', completion_tokens: 'Int64',
 };
 const ids = new Set();
@@ -29,7 +29,7 @@ for (const part of parts) {
   for (const [name, type] of Object.entries(required)) {
     const field = table.schema.fields.find((f) => f.name === name);
     if (!field) problems.push(`${part}: column ${name} is missing`);
-    else if (String(field.type).replace(/<Item:\s*/, '<').replace(/\s+/g, ' ') !== type && !String(field.type).includes('Struct') === type.includes('Struct')) {
+    else if (String(field.type) !== type) {
       problems.push(`${part}: column ${name} has type ${field.type}, expected ${type}`);
     }
   }
