@@ -1,11 +1,9 @@
-using Matrix.Engine.Orchestration;
-
 namespace Matrix.Engine.Transport;
 
 /// <summary>
-/// Hands orchestrators to agents on other ranks. One rank without a launcher needs none; Matrix.Mpi
-/// implements it over NetMQ with MPI rank discovery. Received orchestrators are delivered to the
-/// handler given to <see cref="StartAsync"/>, which posts them into the target role's block.
+/// Carries opaque messages (serialized orchestrators and small control messages) between the ranks of
+/// one job. The engine serializes an orchestrator only when it leaves its rank; the transport never
+/// parses payloads. Matrix.Mpi implements it over NetMQ, with endpoints found through MPI.
 /// </summary>
 public interface IPeerTransport : IAsyncDisposable
 {
@@ -15,9 +13,34 @@ public interface IPeerTransport : IAsyncDisposable
     /// <summary>How many ranks the job has.</summary>
     int Size { get; }
 
-    /// <summary>Starts receiving; <paramref name="deliver"/> gets each orchestrator and the role it is addressed to.</summary>
-    Task StartAsync(Func<string, Orchestrator, CancellationToken, ValueTask> deliver, CancellationToken cancellationToken = default);
+    /// <summary>Whether peers are authenticated and traffic encrypted (CurveZMQ + per-job MAC).</summary>
+    bool Secure { get; }
 
-    /// <summary>Sends <paramref name="task"/> to <paramref name="role"/> on <paramref name="rank"/>; completes when the transport has room (backpressure).</summary>
-    ValueTask SendAsync(int rank, string role, Orchestrator task, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Starts delivering received messages to <paramref name="onMessage"/>. It runs on the transport's
+    /// own thread, only for messages from authenticated ranks of this job, and must not block.
+    /// </summary>
+    void Start(PeerMessageHandler onMessage);
+
+    /// <summary>
+    /// Queues <paramref name="message"/> (copied) for <paramref name="rank"/>. Completes at once while
+    /// the queue to that peer has room, later when it is full (backpressure).
+    /// </summary>
+    ValueTask SendAsync(int rank, ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default);
+
+    /// <summary>Traffic per peer and frames refused so far.</summary>
+    TransportStatistics GetStatistics();
 }
+
+/// <summary>Receives one message from an authenticated peer rank; the span is valid only during the call.</summary>
+public delegate void PeerMessageHandler(int fromRank, ReadOnlySpan<byte> message);
+
+/// <summary>Messages and bytes exchanged with one peer rank (payload bytes, before encryption).</summary>
+public sealed record PeerTraffic(int Rank, long MessagesSent, long BytesSent, long MessagesReceived, long BytesReceived);
+
+/// <summary>What a rank's transport has done.</summary>
+/// <param name="Secure">Whether CurveZMQ and the job's MAC were on.</param>
+/// <param name="Peers">Traffic per peer rank (not this rank).</param>
+/// <param name="FramesRejected">Frames dropped unparsed: from connections that never authenticated, with a bad MAC, or malformed.</param>
+/// <param name="Frames">Frames sent (a frame may batch several messages).</param>
+public sealed record TransportStatistics(bool Secure, IReadOnlyList<PeerTraffic> Peers, long FramesRejected, long Frames);
