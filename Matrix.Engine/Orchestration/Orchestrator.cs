@@ -60,6 +60,9 @@ public sealed class Orchestrator
     /// <summary>How many LLM calls the task has made; feeds the per-call seed.</summary>
     public int LlmCalls { get; internal set; }
 
+    /// <summary>The rank that admitted the task: its sink writes the record and its admission permit comes back there.</summary>
+    public int HomeRank { get; internal set; }
+
     /// <summary>When the engine admitted the task (<see cref="TimeProvider.GetTimestamp"/>).</summary>
     public long AdmittedAt { get; internal set; }
 
@@ -74,6 +77,15 @@ public sealed class Orchestrator
         _history.Add(turn);
         PromptTokens += turn.PromptTokens;
         CompletionTokens += turn.CompletionTokens;
+    }
+
+    /// <summary>Rebuilds the history of an orchestrator that arrived from another rank.</summary>
+    internal void Restore(IEnumerable<Turn> history, long promptTokens, long completionTokens)
+    {
+        _history.Clear();
+        _history.AddRange(history);
+        PromptTokens = promptTokens;
+        CompletionTokens = completionTokens;
     }
 
     internal void Finish(TaskOutcome outcome, string? reason, string? error)

@@ -1,3 +1,5 @@
+using MemoryPack;
+
 namespace Matrix.Engine.Orchestration;
 
 /// <summary>
@@ -10,7 +12,8 @@ namespace Matrix.Engine.Orchestration;
 /// <param name="ToolCallsJson">The OpenAI <c>tool_calls</c> array as JSON, or null.</param>
 /// <param name="PromptTokens">Prompt tokens the LLM call of this turn consumed (0 for code agents).</param>
 /// <param name="CompletionTokens">Completion tokens the LLM call of this turn produced.</param>
-public sealed record Turn(
+[MemoryPackable]
+public sealed partial record Turn(
     string Agent,
     string Role,
     string? Content,

@@ -4,78 +4,153 @@ using Matrix.Engine.Llm;
 using Matrix.Engine.Orchestration;
 using Matrix.Engine.Output;
 using Matrix.Engine.Scenarios;
+using Matrix.Engine.Transport;
 
 namespace Matrix.Engine.Runtime;
 
 /// <summary>
-/// One rank's engine: a Dataflow block per role and one for the sink, an admission gate of
+/// One rank's engine: a Dataflow block per role it hosts and one for its sink, an admission gate of
 /// <see cref="EngineOptions.Concurrency"/> permits, and nothing central in between. Each block's body
 /// runs its agent's step, asks the scenario where the task goes next, and sends the orchestrator
-/// straight to that block. A permit is released only when the sink has taken the finished task.
+/// straight to that block — on this rank when it hosts the role, else to a peer rank through the
+/// <see cref="IPeerTransport"/>. A finished task goes back to the sink of the rank that admitted it,
+/// whose permit is released only then.
 /// </summary>
 /// <remarks>
-/// Every block is bounded by the concurrency. Because no more orchestrators exist than permits, a
-/// <c>SendAsync</c> from one block to another always finds room eventually, so the cycle
-/// teacher → extractor → matcher → student cannot deadlock, and no queue can grow past the limit.
+/// Every block is bounded by the job's total concurrency (permits of all ranks). No more orchestrators
+/// exist than permits, so a <c>SendAsync</c> between blocks always finds room eventually and a
+/// received orchestrator can always be posted without blocking the transport's thread: the cycle
+/// teacher → extractor → matcher → student cannot deadlock, and no queue grows past the limit.
+/// Cross-rank backpressure is the permits themselves: tasks held up on a slow rank keep their home
+/// rank's permits, so the home rank admits no more until they come back.
 /// </remarks>
-public sealed class RankEngine
+public sealed partial class RankEngine
 {
+    internal const string SinkRole = "_sink";
+
     private readonly Scenario _scenario;
     private readonly ScenarioContext _context;
     private readonly EngineOptions _options;
     private readonly ITaskSink _sink;
+    private readonly LlmCounters? _llm;
     private readonly Dictionary<string, ActionBlock<Orchestrator>> _roles = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _scenarioRoles = new(StringComparer.Ordinal);
     private readonly ActionBlock<Orchestrator> _sinkBlock;
     private readonly SemaphoreSlim _gate;
     private readonly ScenarioMetrics _metrics;
     private readonly Dictionary<(string Status, string Reason), long> _reasons = [];
     private readonly CancellationTokenSource _abort = new();
+    private readonly IPeerTransport? _transport;
+    private readonly Placement? _placement;
+    private readonly OrchestratorCodec? _codec;
+    private readonly PeerTrafficCounters[] _peers;
+    private readonly CounterSnapshot[] _peerProgress;
+    private readonly int _rank;
+    private readonly int _size;
+    private int _queuedSteps;
+    private long _routingCounter;
+    private long _decodeErrors;
     private Exception? _sinkFailure;
     private long _metricsErrors;
 
-    public RankEngine(Scenario scenario, ScenarioContext context, EngineOptions options, ITaskSink sink, EngineCounters? counters = null)
+    public RankEngine(
+        Scenario scenario,
+        ScenarioContext context,
+        EngineOptions options,
+        ITaskSink sink,
+        EngineCounters? counters = null,
+        IPeerTransport? transport = null,
+        Placement? placement = null,
+        LlmCounters? llm = null)
     {
         _scenario = scenario ?? throw new ArgumentNullException(nameof(scenario));
         _context = context ?? throw new ArgumentNullException(nameof(context));
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _sink = sink ?? throw new ArgumentNullException(nameof(sink));
+        _llm = llm;
         Counters = counters ?? new EngineCounters();
+        _transport = transport;
+        _rank = transport?.Rank ?? 0;
+        _size = transport?.Size ?? 1;
+        _placement = placement ?? Placement.Everywhere(scenario.Roles.Select(r => r.Name), _size);
+        _codec = _size > 1 ? new OrchestratorCodec(scenario.Name, scenario.MessageTypes) : null;
+        _peers = [.. Enumerable.Range(0, _size).Select(_ => new PeerTrafficCounters())];
+        _peerProgress = new CounterSnapshot[_size];
         _gate = new SemaphoreSlim(options.Concurrency, options.Concurrency);
         _metrics = scenario.CreateMetrics();
+        var capacity = checked(options.Concurrency * _size);
 
         foreach (var role in scenario.Roles)
         {
+            _scenarioRoles.Add(role.Name);
+            if (!_placement.Hosts(_rank, role.Name))
+            {
+                continue;
+            }
+
             var agent = scenario.CreateAgent(role.Name, context);
             var parallelism = options.Parallelism.TryGetValue(role.Name, out var p) ? p
-                : role.DefaultParallelism ?? (role.Kind == AgentKind.Llm ? options.Concurrency : Environment.ProcessorCount);
+                : role.DefaultParallelism ?? (role.Kind == AgentKind.Llm ? capacity : Environment.ProcessorCount);
             var name = role.Name;
             _roles[name] = new ActionBlock<Orchestrator>(
                 task => StepAsync(name, agent, task),
                 new ExecutionDataflowBlockOptions
                 {
-                    BoundedCapacity = options.Concurrency,
-                    MaxDegreeOfParallelism = Math.Min(parallelism, options.Concurrency),
+                    BoundedCapacity = capacity,
+                    MaxDegreeOfParallelism = Math.Min(parallelism, capacity),
                     EnsureOrdered = false,
                 });
         }
 
         _sinkBlock = new ActionBlock<Orchestrator>(
             WriteAsync,
-            new ExecutionDataflowBlockOptions { BoundedCapacity = options.Concurrency, MaxDegreeOfParallelism = 1, EnsureOrdered = false });
+            new ExecutionDataflowBlockOptions { BoundedCapacity = capacity, MaxDegreeOfParallelism = 1, EnsureOrdered = false });
+        _transport?.Start(OnPeerMessage);
     }
 
     public EngineCounters Counters { get; }
 
+    public int Rank => _rank;
+
+    /// <summary>This rank's counters now.</summary>
+    public CounterSnapshot Snapshot() => new(
+        Counters.Admitted,
+        Counters.Succeeded,
+        Counters.Filtered,
+        Counters.Failed,
+        Counters.InFlight,
+        Counters.Hops,
+        _llm?.CompletionTokens ?? Counters.CompletionTokens,
+        _llm?.Retries ?? 0);
+
+    /// <summary>The whole job's counters as this rank knows them (rank 0 hears from every rank each second).</summary>
+    public CounterSnapshot JobSnapshot()
+    {
+        var total = Snapshot();
+        for (var r = 0; r < _size; r++)
+        {
+            if (r != _rank)
+            {
+                total += _peerProgress[r];
+            }
+        }
+
+        return total;
+    }
+
     /// <summary>
-    /// Admits every input row (times the trials), runs the tasks to their end and returns when the sink
-    /// has taken the last one. Cancelling stops admission; tasks in flight finish (their LLM calls are
-    /// cancelled, so they end as failed with reason <c>cancelled</c>) and are written.
+    /// Admits every input row (times the trials), runs the tasks to their end, and returns when the sink
+    /// has taken the last of them. With peers, <paramref name="waitForPeers"/> (a barrier) runs next while
+    /// this rank's agents keep serving the other ranks' tasks. Cancelling stops admission; tasks in flight
+    /// finish and are written.
     /// </summary>
-    public async Task<RunSummary> RunAsync(IAsyncEnumerable<InputRow> input, CancellationToken cancellationToken = default)
+    public async Task<RunSummary> RunAsync(IAsyncEnumerable<InputRow> input, Func<CancellationToken, Task>? waitForPeers = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
         var started = _options.Time.GetTimestamp();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _abort.Token);
+        using var reporting = new CancellationTokenSource();
+        var progress = _size > 1 && _rank != 0 ? ReportProgressAsync(reporting.Token) : Task.CompletedTask;
         var cancelled = false;
         try
         {
@@ -87,7 +162,7 @@ public sealed class RankEngine
         }
         finally
         {
-            // Taking every permit back means every admitted task has reached the sink: no polling.
+            // Taking every permit back means every task this rank admitted has reached its sink: no polling.
             for (var i = 0; i < _options.Concurrency; i++)
             {
                 await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
@@ -95,6 +170,13 @@ public sealed class RankEngine
 
             _sinkBlock.Complete();
             await _sinkBlock.Completion.ConfigureAwait(false);
+            await reporting.CancelAsync().ConfigureAwait(false);
+            await progress.ConfigureAwait(false);
+            if (waitForPeers is not null)
+            {
+                await waitForPeers(CancellationToken.None).ConfigureAwait(false);
+            }
+
             foreach (var block in _roles.Values)
             {
                 block.Complete();
@@ -124,6 +206,7 @@ public sealed class RankEngine
                 var task = new Orchestrator(id, trial, TaskIds.SeedOf(_options.Seed, id), row.Index, row.Payload ?? row)
                 {
                     AdmittedAt = _options.Time.GetTimestamp(),
+                    HomeRank = _rank,
                 };
                 await DispatchAsync(task, Begin(task, row)).ConfigureAwait(false);
             }
@@ -176,6 +259,11 @@ public sealed class RankEngine
             route = Route.Fail("agent_error");
         }
 
+        if (_codec is not null)
+        {
+            Interlocked.Decrement(ref _queuedSteps);
+        }
+
         await DispatchAsync(task, route).ConfigureAwait(false);
     }
 
@@ -184,21 +272,33 @@ public sealed class RankEngine
         if (route.IsDone)
         {
             task.Finish(route.Outcome, route.Reason, task.Error);
-            return SendAsync(_sinkBlock, task);
+            return task.HomeRank == _rank ? SendLocalAsync(_sinkBlock, task) : SendToPeerAsync(task.HomeRank, SinkRole, task);
         }
 
-        if (_roles.TryGetValue(route.NextRole!, out var next))
+        var role = route.NextRole!;
+        if (_roles.TryGetValue(role, out var local))
         {
-            task.CurrentRole = route.NextRole;
-            return SendAsync(next, task);
+            task.CurrentRole = role;
+            return SendLocalAsync(local, task);
         }
 
-        task.Finish(TaskOutcome.Failed, "routing_error", $"{_scenario.Name} routed the task to unknown role '{route.NextRole}'");
-        return SendAsync(_sinkBlock, task);
+        if (_scenarioRoles.Contains(role))
+        {
+            task.CurrentRole = role;
+            return SendToPeerAsync(ChooseRank(role), role, task);
+        }
+
+        task.Error = $"{_scenario.Name} routed the task to unknown role '{role}'";
+        return DispatchAsync(task, Route.Fail("routing_error"));
     }
 
-    private static Task SendAsync(ActionBlock<Orchestrator> target, Orchestrator task)
+    private Task SendLocalAsync(ActionBlock<Orchestrator> target, Orchestrator task)
     {
+        if (_codec is not null && target != _sinkBlock)
+        {
+            Interlocked.Increment(ref _queuedSteps);
+        }
+
         // Fast path: a block with room accepts synchronously and SendAsync returns a completed task.
         var sent = target.SendAsync(task);
         return sent.IsCompletedSuccessfully && sent.Result ? Task.CompletedTask : AwaitSendAsync(sent, task);
@@ -213,61 +313,19 @@ public sealed class RankEngine
         }
     }
 
-    /// <summary>The sink block's body: one thread, finishing order. A write failure aborts the run.</summary>
-    private async Task WriteAsync(Orchestrator task)
+    /// <summary>Power of two choices over the ranks hosting <paramref name="role"/>, by their estimated load.</summary>
+    private int ChooseRank(string role)
     {
-        try
+        var hosts = _placement!.RanksOf(role);
+        if (hosts.Count == 1)
         {
-            if (_sinkFailure is null)
-            {
-                await _sink.WriteAsync(task).ConfigureAwait(false);
-            }
+            return hosts[0];
+        }
 
-            var status = task.Outcome.ToColumnValue();
-            var key = (status, task.Reason ?? string.Empty);
-            _reasons[key] = _reasons.GetValueOrDefault(key) + 1;
-            try
-            {
-                _metrics.Add(task);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                // Metrics are a summary: a bug there must not lose the record that is already written.
-                _metricsErrors++;
-            }
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            _sinkFailure ??= e;
-            await _abort.CancelAsync().ConfigureAwait(false);
-        }
-        finally
-        {
-            Counters.OnFinished(task);
-            _gate.Release();
-        }
-    }
-
-    private RunSummary Summarize(TimeSpan elapsed, bool cancelled)
-    {
-        var reasons = _reasons
-            .GroupBy(kv => kv.Key.Status, StringComparer.Ordinal)
-            .ToDictionary(
-                g => g.Key,
-                g => (IReadOnlyDictionary<string, long>)g.ToDictionary(kv => kv.Key.Reason, kv => kv.Value, StringComparer.Ordinal),
-                StringComparer.Ordinal);
-        return new RunSummary(
-            Counters.Admitted,
-            Counters.Succeeded,
-            Counters.Filtered,
-            Counters.Failed,
-            Counters.Hops,
-            Counters.PeakInFlight,
-            Counters.PromptTokens,
-            Counters.CompletionTokens,
-            elapsed,
-            cancelled,
-            reasons,
-            _metricsErrors == 0 ? _metrics.Snapshot() : new Dictionary<string, double>(_metrics.Snapshot()) { ["metrics_errors"] = _metricsErrors });
+        var n = (ulong)Interlocked.Increment(ref _routingCounter);
+        var mixed = TaskIds.Mix(n ^ ((ulong)_rank << 48));
+        var a = hosts[(int)(mixed % (ulong)hosts.Count)];
+        var b = hosts[(int)((mixed >> 32) % (ulong)hosts.Count)];
+        return _peers[a].EstimatedLoad <= _peers[b].EstimatedLoad ? a : b;
     }
 }

@@ -13,4 +13,8 @@ public sealed record RunSummary(
     TimeSpan Elapsed,
     bool Cancelled,
     IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>> ReasonsByStatus,
-    IReadOnlyDictionary<string, double> Metrics);
+    IReadOnlyDictionary<string, double> Metrics)
+{
+    /// <summary>Orchestrators and bytes exchanged with each peer rank (empty on one rank).</summary>
+    public IReadOnlyList<PeerExchange> Peers { get; init; } = [];
+}

@@ -48,6 +48,13 @@ public abstract class Scenario
     /// <summary>After each agent step: the next role, or the end of the task.</summary>
     public abstract Route Next(Orchestrator task, ScenarioContext context);
 
+    /// <summary>
+    /// The types of <see cref="Orchestrator.Input"/> and <see cref="Orchestrator.State"/> objects, so that an
+    /// orchestrator can cross ranks: each must be <c>[MemoryPackable]</c> (string, int, long, double and bool
+    /// need no listing). A one-rank run never serializes anything.
+    /// </summary>
+    public virtual IReadOnlyList<Type> MessageTypes => [];
+
     /// <summary>A fresh metrics accumulator for a run.</summary>
     public virtual ScenarioMetrics CreateMetrics() => new();
 }

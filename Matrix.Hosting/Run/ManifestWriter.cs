@@ -1,26 +1,22 @@
 using System.Text.Json;
-using Matrix.Engine.Llm;
-using Matrix.Engine.Output;
-using Matrix.Engine.Runtime;
 using Matrix.Engine.Settings;
 
 namespace Matrix.Hosting.Run;
 
-/// <summary>Everything the manifest says about a run.</summary>
+/// <summary>Everything the manifest says about a job: one report per rank, and the job-wide facts.</summary>
 internal sealed record ManifestContent(
     string Scenario,
-    int Ranks,
     DateTimeOffset StartedAt,
     DateTimeOffset FinishedAt,
-    RunSummary Summary,
     string LlmEndpoint,
-    LlmCounters Llm,
-    SinkStatistics Output,
-    RunSettings Settings);
+    bool? TransportSecure,
+    RunSettings Settings,
+    IReadOnlyList<RankReport> Ranks);
 
 /// <summary>
-/// Writes <c>DIR/manifest.json</c>: counts by status and reason, tokens, timings, ranks and the
-/// effective configuration. Written to a temporary file and renamed, so a reader never sees half of it.
+/// Writes <c>DIR/manifest.json</c> (rank 0 only): counts by status and reason, tokens, timings, ranks with
+/// their peer traffic, and the effective configuration. Written to a temporary file and renamed, so a
+/// reader never sees half of it.
 /// </summary>
 internal static class ManifestWriter
 {
@@ -44,27 +40,144 @@ internal static class ManifestWriter
 
     private static void Write(Utf8JsonWriter w, ManifestContent m)
     {
-        var s = m.Summary;
-        var seconds = Math.Max(s.Elapsed.TotalSeconds, 1e-9);
+        var r = m.Ranks;
+        var elapsed = r.Max(x => x.ElapsedSeconds);
+        var seconds = Math.Max(elapsed, 1e-9);
+        var admitted = r.Sum(x => x.Admitted);
         w.WriteStartObject();
         w.WriteNumber("format_version", FormatVersion);
         w.WriteString("engine", typeof(ManifestWriter).Assembly.GetName().Version?.ToString() ?? "0");
         w.WriteString("scenario", m.Scenario);
-        w.WriteNumber("ranks", m.Ranks);
+        w.WriteNumber("ranks", r.Count);
         w.WriteString("started_at", m.StartedAt);
         w.WriteString("finished_at", m.FinishedAt);
-        w.WriteNumber("elapsed_seconds", Math.Round(s.Elapsed.TotalSeconds, 3));
-        w.WriteBoolean("complete", !s.Cancelled);
+        w.WriteNumber("elapsed_seconds", Math.Round(elapsed, 3));
+        w.WriteBoolean("complete", !r.Any(x => x.Cancelled));
 
         w.WriteStartObject("tasks");
-        w.WriteNumber("admitted", s.Admitted);
-        w.WriteNumber("success", s.Succeeded);
-        w.WriteNumber("filtered", s.Filtered);
-        w.WriteNumber("failed", s.Failed);
+        w.WriteNumber("admitted", admitted);
+        w.WriteNumber("success", r.Sum(x => x.Succeeded));
+        w.WriteNumber("filtered", r.Sum(x => x.Filtered));
+        w.WriteNumber("failed", r.Sum(x => x.Failed));
         w.WriteEndObject();
 
+        WriteReasons(w, r.SelectMany(x => x.Reasons));
+
+        w.WriteStartObject("tokens");
+        w.WriteNumber("prompt", r.Sum(x => x.PromptTokens));
+        w.WriteNumber("completion", r.Sum(x => x.CompletionTokens));
+        w.WriteEndObject();
+
+        w.WriteStartObject("throughput");
+        w.WriteNumber("tasks_per_second", Math.Round(admitted / seconds, 2));
+        w.WriteNumber("hops_per_second", Math.Round(r.Sum(x => x.Hops) / seconds, 2));
+        w.WriteNumber("completion_tokens_per_second", Math.Round(r.Sum(x => x.CompletionTokens) / seconds, 2));
+        w.WriteEndObject();
+
+        w.WriteNumber("hops", r.Sum(x => x.Hops));
+        w.WriteNumber("peak_in_flight", r.Max(x => x.PeakInFlight));
+
+        w.WriteStartObject("llm");
+        w.WriteString("endpoint", m.LlmEndpoint);
+        w.WriteNumber("requests", r.Sum(x => x.LlmRequests));
+        w.WriteNumber("retries", r.Sum(x => x.LlmRetries));
+        w.WriteNumber("failures", r.Sum(x => x.LlmFailures));
+        w.WriteEndObject();
+
+        // Per-rank means, weighted by the tasks each rank finished.
+        w.WriteStartObject("metrics");
+        foreach (var name in r.SelectMany(x => x.Metrics.Keys).Distinct().Order(StringComparer.Ordinal))
+        {
+            var weighted = r.Where(x => x.Metrics.ContainsKey(name)).Select(x => (Value: x.Metrics[name], Weight: (double)Math.Max(1, x.Succeeded + x.Filtered + x.Failed))).ToList();
+            w.WriteNumber(name, Math.Round(weighted.Sum(v => v.Value * v.Weight) / weighted.Sum(v => v.Weight), 6));
+        }
+
+        w.WriteEndObject();
+
+        w.WriteStartObject("output");
+        w.WriteNumber("rows", r.Sum(x => x.Rows));
+        w.WriteNumber("parts", r.Sum(x => x.Parts));
+        w.WriteNumber("bytes", r.Sum(x => x.Bytes));
+        w.WriteStartArray("files");
+        foreach (var file in r.SelectMany(x => x.Files).Select(Path.GetFileName).Order(StringComparer.Ordinal))
+        {
+            w.WriteStringValue(file);
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+
+        if (m.TransportSecure is { } secure)
+        {
+            w.WriteStartObject("transport");
+            w.WriteBoolean("secure", secure);
+            w.WriteNumber("frames_rejected", r.Sum(x => x.FramesRejected));
+            w.WriteNumber("decode_errors", r.Sum(x => x.DecodeErrors));
+            w.WriteEndObject();
+        }
+
+        w.WriteStartArray("per_rank");
+        foreach (var x in r.OrderBy(x => x.Rank))
+        {
+            WriteRank(w, x);
+        }
+
+        w.WriteEndArray();
+
+        w.WriteStartObject("config");
+        foreach (var (key, value) in m.Settings.ToDictionary())
+        {
+            WriteValue(w, key, value);
+        }
+
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void WriteRank(Utf8JsonWriter w, RankReport x)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("rank", x.Rank);
+        w.WriteString("host", x.Host);
+        w.WriteNumber("admitted", x.Admitted);
+        w.WriteNumber("success", x.Succeeded);
+        w.WriteNumber("filtered", x.Filtered);
+        w.WriteNumber("failed", x.Failed);
+        w.WriteNumber("hops", x.Hops);
+        w.WriteNumber("peak_in_flight", x.PeakInFlight);
+        w.WriteNumber("elapsed_seconds", Math.Round(x.ElapsedSeconds, 3));
+        w.WriteNumber("rows", x.Rows);
+        w.WriteNumber("frames_rejected", x.FramesRejected);
+        w.WriteStartArray("peers");
+        foreach (var p in x.Peers)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("rank", p.Rank);
+            w.WriteNumber("orchestrators_sent", p.OrchestratorsSent);
+            w.WriteNumber("bytes_sent", p.BytesSent);
+            w.WriteNumber("orchestrators_received", p.OrchestratorsReceived);
+            w.WriteNumber("bytes_received", p.BytesReceived);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteReasons(Utf8JsonWriter w, IEnumerable<KeyValuePair<string, Dictionary<string, long>>> perRank)
+    {
+        var merged = new SortedDictionary<string, Dictionary<string, long>>(StringComparer.Ordinal);
+        foreach (var (status, reasons) in perRank)
+        {
+            var target = merged.TryGetValue(status, out var t) ? t : merged[status] = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var (reason, count) in reasons)
+            {
+                target[reason] = target.GetValueOrDefault(reason) + count;
+            }
+        }
+
         w.WriteStartObject("reasons");
-        foreach (var (status, reasons) in s.ReasonsByStatus.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        foreach (var (status, reasons) in merged)
         {
             w.WriteStartObject(status);
             foreach (var (reason, count) in reasons.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal))
@@ -75,57 +188,6 @@ internal static class ManifestWriter
             w.WriteEndObject();
         }
 
-        w.WriteEndObject();
-
-        w.WriteStartObject("tokens");
-        w.WriteNumber("prompt", s.PromptTokens);
-        w.WriteNumber("completion", s.CompletionTokens);
-        w.WriteEndObject();
-
-        w.WriteStartObject("throughput");
-        w.WriteNumber("tasks_per_second", Math.Round(s.Admitted / seconds, 2));
-        w.WriteNumber("hops_per_second", Math.Round(s.Hops / seconds, 2));
-        w.WriteNumber("completion_tokens_per_second", Math.Round(s.CompletionTokens / seconds, 2));
-        w.WriteEndObject();
-
-        w.WriteNumber("hops", s.Hops);
-        w.WriteNumber("peak_in_flight", s.PeakInFlight);
-
-        w.WriteStartObject("llm");
-        w.WriteString("endpoint", m.LlmEndpoint);
-        w.WriteNumber("requests", m.Llm.Requests);
-        w.WriteNumber("retries", m.Llm.Retries);
-        w.WriteNumber("failures", m.Llm.Failures);
-        w.WriteEndObject();
-
-        w.WriteStartObject("metrics");
-        foreach (var (name, value) in s.Metrics.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-        {
-            w.WriteNumber(name, Math.Round(value, 6));
-        }
-
-        w.WriteEndObject();
-
-        w.WriteStartObject("output");
-        w.WriteNumber("rows", m.Output.Rows);
-        w.WriteNumber("parts", m.Output.Parts);
-        w.WriteNumber("bytes", m.Output.Bytes);
-        w.WriteStartArray("files");
-        foreach (var file in m.Output.Files)
-        {
-            w.WriteStringValue(Path.GetFileName(file));
-        }
-
-        w.WriteEndArray();
-        w.WriteEndObject();
-
-        w.WriteStartObject("config");
-        foreach (var (key, value) in m.Settings.ToDictionary())
-        {
-            WriteValue(w, key, value);
-        }
-
-        w.WriteEndObject();
         w.WriteEndObject();
     }
 

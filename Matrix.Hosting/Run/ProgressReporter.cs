@@ -1,5 +1,4 @@
 using System.Globalization;
-using Matrix.Engine.Llm;
 using Matrix.Engine.Runtime;
 
 namespace Matrix.Hosting.Run;
@@ -11,8 +10,7 @@ namespace Matrix.Hosting.Run;
 /// </summary>
 internal sealed class ProgressReporter : IAsyncDisposable
 {
-    private readonly EngineCounters _engine;
-    private readonly LlmCounters _llm;
+    private readonly Func<CounterSnapshot> _counters;
     private readonly long? _expected;
     private readonly TextWriter _error;
     private readonly bool _live;
@@ -22,11 +20,11 @@ internal sealed class ProgressReporter : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    public ProgressReporter(string label, EngineCounters engine, LlmCounters llm, long? expected, TextWriter error, bool live, TimeSpan logInterval, TimeProvider? time = null)
+    /// <param name="counters">The job's counters (on several ranks: rank 0's view of all of them).</param>
+    public ProgressReporter(string label, Func<CounterSnapshot> counters, long? expected, TextWriter error, bool live, TimeSpan logInterval, TimeProvider? time = null)
     {
         _label = label;
-        _engine = engine;
-        _llm = llm;
+        _counters = counters;
         _expected = expected;
         _error = error;
         _live = live;
@@ -86,9 +84,10 @@ internal sealed class ProgressReporter : IAsyncDisposable
     internal string Format()
     {
         var elapsed = _time.GetElapsedTime(_started);
-        var done = _engine.Finished;
+        var c = _counters();
+        var done = c.Finished;
         var seconds = Math.Max(elapsed.TotalSeconds, 1e-3);
-        var tokensPerSecond = _llm.CompletionTokens / seconds;
+        var tokensPerSecond = c.CompletionTokens / seconds;
         var inv = CultureInfo.InvariantCulture;
         var total = _expected is { } e ? string.Create(inv, $"/{e}") : string.Empty;
         var eta = string.Empty;
@@ -97,8 +96,8 @@ internal sealed class ProgressReporter : IAsyncDisposable
             eta = " | ETA " + Clock(TimeSpan.FromSeconds(elapsed.TotalSeconds / done * (expected - done)));
         }
 
-        var retries = _llm.Retries > 0 ? string.Create(inv, $" | {_llm.Retries} retries") : string.Empty;
-        return string.Create(inv, $"[{_label}] {done}{total} done ({_engine.Failed} failed, {_engine.Filtered} filtered) | {_engine.InFlight} in flight | {Rate(done / seconds)} tasks/s | {Rate(tokensPerSecond)} tok/s{retries} | {Clock(elapsed)}{eta}");
+        var retries = c.LlmRetries > 0 ? string.Create(inv, $" | {c.LlmRetries} retries") : string.Empty;
+        return string.Create(inv, $"[{_label}] {done}{total} done ({c.Failed} failed, {c.Filtered} filtered) | {c.InFlight} in flight | {Rate(done / seconds)} tasks/s | {Rate(tokensPerSecond)} tok/s{retries} | {Clock(elapsed)}{eta}");
     }
 
     private static string Rate(double value) => value >= 10_000

@@ -7,7 +7,6 @@ using Matrix.Engine.Runtime;
 using Matrix.Engine.Scenarios;
 using Matrix.Engine.Settings;
 using Matrix.Hosting.Cli;
-using Matrix.Mpi.Ranks;
 using Matrix.Store.Arrow;
 
 namespace Matrix.Hosting.Run;
@@ -29,71 +28,128 @@ internal static class RunCommand
             return ExitCodes.Success;
         }
 
-        var rank = RankInfo.Single;
         var outDir = settings.GetString(EngineSettings.Out)!;
         var inputPath = settings.GetString(EngineSettings.Input);
         CheckInput(inputPath);
         CheckOutputDirectory(outDir);
 
+        // Every rank has checked the output directory before any rank can pass the transport's start barrier and write.
+        await using var session = await RankSession.OpenAsync(settings, cancellationToken).ConfigureAwait(false);
+        var placement = Placement.FromSettings(settings, scenario.Roles.Select(r => r.Name), session.Size);
         var llmCounters = new LlmCounters();
         using var llm = await CreateLlmAsync(settings, llmCounters, cancellationToken).ConfigureAwait(false);
-        var context = new ScenarioContext(settings, (ulong)settings.GetLong(EngineSettings.Seed), (ILlmClient)llm);
+        var context = new ScenarioContext(settings, (ulong)settings.GetLong(EngineSettings.Seed), llm);
         var options = EngineOptions.FromSettings(settings, scenario.Roles.Select(r => r.Name));
         var limit = (long?)settings.Get(EngineSettings.Tasks);
 
         var startedAt = DateTimeOffset.UtcNow;
         RunSummary summary;
         SinkStatistics output;
+        long decodeErrors;
         var sink = new ArrowTaskSinkFactory().Create(new SinkOptions(
             outDir,
-            rank.Rank,
+            session.Rank,
             scenario.Name,
             scenario.Columns,
             settings.GetInt(EngineSettings.RowsPerBatch),
             settings.GetLong(EngineSettings.RowsPerPart)));
         await using (sink.ConfigureAwait(false))
         {
-            var engine = new RankEngine(scenario, context, options, sink);
-            var input = Limit(scenario.ReadInputAsync(new InputSource(inputPath, limit), context, cancellationToken), limit);
-            var progress = new ProgressReporter(
-                scenario.Name,
-                engine.Counters,
-                llmCounters,
-                limit * options.Trials,
-                console.Error,
-                console.ErrorIsTerminal,
-                TimeSpan.FromSeconds(settings.GetDouble(EngineSettings.ProgressInterval)));
-            await using (progress.ConfigureAwait(false))
+            var engine = new RankEngine(scenario, context, options, sink, transport: session.Transport, placement: placement, llm: llmCounters);
+            var rows = Shard(Limit(scenario.ReadInputAsync(new InputSource(inputPath, limit), context, cancellationToken), limit), session.Rank, session.Size);
+            var progress = session.Rank == 0
+                ? new ProgressReporter(
+                    session.Size == 1 ? scenario.Name : string.Create(CultureInfo.InvariantCulture, $"{scenario.Name} x{session.Size} ranks"),
+                    engine.JobSnapshot,
+                    limit * options.Trials,
+                    console.Error,
+                    console.ErrorIsTerminal,
+                    TimeSpan.FromSeconds(settings.GetDouble(EngineSettings.ProgressInterval)))
+                : null;
+            try
             {
-                try
+                summary = await engine.RunAsync(rows, session.Size > 1 ? session.BarrierAsync : null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InputException e) when (engine.Counters.Admitted == 0)
+            {
+                throw new UsageException(e.Message);
+            }
+            finally
+            {
+                if (progress is not null)
                 {
-                    summary = await engine.RunAsync(input, cancellationToken).ConfigureAwait(false);
-                }
-                catch (InputException e) when (engine.Counters.Admitted == 0)
-                {
-                    throw new UsageException(e.Message);
+                    await progress.DisposeAsync().ConfigureAwait(false);
                 }
             }
 
+            decodeErrors = engine.DecodeErrors;
             await sink.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             output = sink.Statistics;
         }
 
+        var report = ToReport(session, summary, llmCounters, output, decodeErrors);
+        var reports = (await session.AllgatherAsync(report.ToBytes(), CancellationToken.None).ConfigureAwait(false)).Select(RankReport.FromBytes).ToList();
+        if (session.Rank != 0)
+        {
+            return summary.Cancelled ? ExitCodes.Interrupted : ExitCodes.Success;
+        }
+
         await ManifestWriter.WriteAsync(
             outDir,
-            new ManifestContent(scenario.Name, rank.Size, startedAt, DateTimeOffset.UtcNow, summary, ((ILlmClient)llm).Describe, llmCounters, output, settings),
+            new ManifestContent(scenario.Name, startedAt, DateTimeOffset.UtcNow, llm.Describe, session.Transport?.Secure, settings, reports),
             CancellationToken.None).ConfigureAwait(false);
 
         var inv = CultureInfo.InvariantCulture;
+        var total = (Admitted: reports.Sum(r => r.Admitted), Success: reports.Sum(r => r.Succeeded), Filtered: reports.Sum(r => r.Filtered), Failed: reports.Sum(r => r.Failed));
+        var seconds = reports.Max(r => r.ElapsedSeconds);
+        var ranks = session.Size == 1 ? string.Empty : string.Create(inv, $" on {session.Size} ranks");
         await console.Out.WriteLineAsync(string.Create(inv,
-            $"{scenario.Name}: {summary.Admitted} tasks ({summary.Succeeded} success, {summary.Filtered} filtered, {summary.Failed} failed) in {summary.Elapsed.TotalSeconds:0.00} s, {summary.Admitted / Math.Max(summary.Elapsed.TotalSeconds, 1e-9):0} tasks/s -> {outDir} ({output.Parts} parts, {output.Rows} rows)")).ConfigureAwait(false);
-        if (summary.Cancelled)
+            $"{scenario.Name}: {total.Admitted} tasks ({total.Success} success, {total.Filtered} filtered, {total.Failed} failed){ranks} in {seconds:0.00} s, {total.Admitted / Math.Max(seconds, 1e-9):0} tasks/s -> {outDir} ({reports.Sum(r => r.Parts)} parts, {reports.Sum(r => r.Rows)} rows)")).ConfigureAwait(false);
+        if (reports.Any(r => r.Cancelled))
         {
             await console.Error.WriteLineAsync("matrix: interrupted; the tasks admitted so far were written").ConfigureAwait(false);
             return ExitCodes.Interrupted;
         }
 
         return ExitCodes.Success;
+    }
+
+    private static RankReport ToReport(RankSession session, RunSummary s, LlmCounters llm, SinkStatistics output, long decodeErrors) => new(
+        session.Rank,
+        Environment.MachineName,
+        s.Admitted,
+        s.Succeeded,
+        s.Filtered,
+        s.Failed,
+        s.Hops,
+        s.PeakInFlight,
+        s.PromptTokens,
+        s.CompletionTokens,
+        s.Elapsed.TotalSeconds,
+        s.Cancelled,
+        s.ReasonsByStatus.ToDictionary(kv => kv.Key, kv => kv.Value.ToDictionary(r => r.Key, r => r.Value, StringComparer.Ordinal), StringComparer.Ordinal),
+        s.Metrics.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
+        llm.Requests,
+        llm.Retries,
+        llm.Failures,
+        output.Rows,
+        output.Parts,
+        output.Bytes,
+        [.. output.Files],
+        [.. s.Peers],
+        session.FramesRejected,
+        decodeErrors);
+
+    /// <summary>Data parallelism: rank r takes the rows whose index is r modulo the number of ranks.</summary>
+    private static async IAsyncEnumerable<InputRow> Shard(IAsyncEnumerable<InputRow> rows, int rank, int size)
+    {
+        await foreach (var row in rows.ConfigureAwait(false))
+        {
+            if (size == 1 || row.Index % size == rank)
+            {
+                yield return row;
+            }
+        }
     }
 
     private static Scenario FindScenario(string? name, IReadOnlyList<Scenario> scenarios)
@@ -114,8 +170,10 @@ internal static class RunCommand
         EngineSettings.Declare(schema);
         HttpLlmOptions.Declare(schema);
         SimFleetOptions.Declare(schema);
+        TransportSettings.Declare(schema);
         scenario.DeclareSettings(schema);
         EngineSettings.DeclareRoles(schema, scenario.Roles);
+        Placement.Declare(schema, scenario.Roles.Select(r => r.Name));
 
         var settings = new RunSettings(schema);
         if (verb.Config is not null)

@@ -1,16 +1,20 @@
+using MemoryPack;
+
 namespace Matrix.Scenarios.Coral;
 
 /// <summary>
 /// One multiple-choice question (an input row of coral): the question, its options (lettered A, B, …
 /// in order) and the index of the correct option. Immutable; it travels with the orchestrator.
 /// </summary>
-internal sealed class CoralQuestion
+[MemoryPackable]
+internal sealed partial class CoralQuestion
 {
     /// <summary>MMLU-Pro has up to 10 options; letters allow at most 26.</summary>
     public const int MaxOptions = 26;
 
     public const int MinOptions = 2;
 
+    [MemoryPackConstructor]
     public CoralQuestion(string question, IReadOnlyList<string> options, int answerIndex)
     {
         ArgumentNullException.ThrowIfNull(question);
@@ -35,6 +39,7 @@ internal sealed class CoralQuestion
     public int AnswerIndex { get; }
 
     /// <summary>The correct option's letter (A for index 0).</summary>
+    [MemoryPackIgnore]
     public char Answer => Letter(AnswerIndex);
 
     public static char Letter(int index) => (char)('A' + index);

@@ -137,6 +137,8 @@ internal sealed class CoralScenario : Scenario
         }
     }
 
+    public override IReadOnlyList<Type> MessageTypes { get; } = [typeof(CoralQuestion), typeof(CoralState)];
+
     public override ScenarioMetrics CreateMetrics() => new CoralMetrics();
 
     private int MaxTurns(ScenarioContext context)

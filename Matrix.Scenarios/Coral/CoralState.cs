@@ -1,3 +1,5 @@
+using MemoryPack;
+
 namespace Matrix.Scenarios.Coral;
 
 /// <summary>Where a coral task is in its cycle speaker → extractor → matcher.</summary>
@@ -17,7 +19,8 @@ internal enum CoralPhase : byte
 /// A coral task's own state: the answers extracted so far, kept here so that the matcher and the
 /// routing never re-read the history. Only one agent touches a task at a time, so it needs no locking.
 /// </summary>
-internal sealed class CoralState
+[MemoryPackable]
+internal sealed partial class CoralState
 {
     /// <summary>The step the task was last routed to.</summary>
     public CoralPhase Phase { get; set; }
@@ -42,11 +45,14 @@ internal sealed class CoralState
     public bool AgreementCorrectness { get; set; }
 
     /// <summary>Matrix's <c>rated_turns</c>: matcher steps plus one (the opening message).</summary>
+    [MemoryPackIgnore]
     public int RatedTurns => MatcherSteps + 1;
 
     /// <summary>Who speaks next: the teacher answers the opening, then they alternate.</summary>
+    [MemoryPackIgnore]
     public string NextSpeaker => Turns % 2 == 0 ? CoralScenario.Teacher : CoralScenario.Student;
 
     /// <summary>Who gave the last reply; null before the first.</summary>
+    [MemoryPackIgnore]
     public string? LastSpeaker => Turns == 0 ? null : Turns % 2 == 1 ? CoralScenario.Teacher : CoralScenario.Student;
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using MemoryPack;
 using Matrix.Engine.Agents;
 using Matrix.Engine.Orchestration;
 using Matrix.Engine.Scenarios;
@@ -12,7 +13,7 @@ namespace Matrix.Tests.Support;
 /// <see cref="Live"/> and <see cref="PeakLive"/> count tasks between Begin and the sink, independently
 /// of the engine's own counters.
 /// </summary>
-internal sealed class PingPongScenario : Scenario
+internal sealed partial class PingPongScenario : Scenario
 {
     private int _live;
     private int _peakLive;
@@ -34,6 +35,8 @@ internal sealed class PingPongScenario : Scenario
     public override IReadOnlyList<RoleSpec> Roles { get; } = [new("ping", AgentKind.Code, 4), new("pong", AgentKind.Code)];
 
     public override IReadOnlyList<OutputColumn> Columns { get; } = [new("rounds", ColumnType.Int32, t => t.State is Counter c ? c.Rounds : null)];
+
+    public override IReadOnlyList<Type> MessageTypes { get; } = [typeof(Counter)];
 
     public override void DeclareSettings(SettingsSchema schema) => schema.Int("pingpong.rounds", 3, "Rounds per task.", 1);
 
@@ -85,7 +88,8 @@ internal sealed class PingPongScenario : Scenario
     /// <summary>Called by the test sink when a task is written.</summary>
     public void OnWritten() => Interlocked.Decrement(ref _live);
 
-    internal sealed class Counter
+    [MemoryPackable]
+    internal sealed partial class Counter
     {
         public int Rounds { get; set; }
     }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using MemoryPack;
 using Matrix.Engine.Agents;
 using Matrix.Engine.Llm;
 using Matrix.Engine.Orchestration;
@@ -11,7 +12,7 @@ namespace HelloScenario;
 /// A poet (LLM) writes a short poem on a topic; a critic (code) counts its words. Too short: the poet
 /// tries again, up to <c>poem.max_attempts</c> times.
 /// </summary>
-public sealed class PoemScenario : Scenario
+public sealed partial class PoemScenario : Scenario
 {
     public override string Name => "poem";
 
@@ -26,6 +27,9 @@ public sealed class PoemScenario : Scenario
         new("attempts", ColumnType.Int32, t => (t.State as PoemState)?.Attempts),
         new("words", ColumnType.Int32, t => (t.State as PoemState)?.Words),
     ];
+
+    // What crosses ranks with a task under srun/mpiexec: the state's type (strings need no listing).
+    public override IReadOnlyList<Type> MessageTypes { get; } = [typeof(PoemState)];
 
     public override void DeclareSettings(SettingsSchema schema) => schema
         .Int("poem.min_words", 12, "A poem shorter than this is sent back to the poet.", 1)
@@ -77,7 +81,8 @@ public sealed class PoemScenario : Scenario
             : Route.To("poet");
     }
 
-    private sealed class PoemState
+    [MemoryPackable]
+    internal sealed partial class PoemState
     {
         public int Attempts { get; set; }
 

@@ -1,0 +1,130 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+using MemoryPack;
+using Matrix.Engine.Orchestration;
+
+namespace Matrix.Engine.Transport;
+
+/// <summary>The kinds of message ranks exchange.</summary>
+internal enum PeerMessageKind : byte
+{
+    /// <summary>An orchestrator for a role (or for its home sink).</summary>
+    Orchestrator = 1,
+
+    /// <summary>A rank's progress counters, sent to rank 0 about once a second.</summary>
+    Progress = 2,
+}
+
+/// <summary>
+/// Serializes orchestrators for the wire, versioned: <c>[kind][version][sender load int32][role length
+/// u8][role utf8][MemoryPack body]</c>. The sender's load (its queued steps) rides on every orchestrator,
+/// so routing learns how busy its peers are without extra messages.
+/// </summary>
+internal sealed class OrchestratorCodec
+{
+    public const byte Version = 1;
+    private const ushort NoValue = 0;
+
+    private readonly Dictionary<Type, ushort> _tags = [];
+    private readonly List<Type> _types = [null!];
+    private readonly string _scenario;
+
+    public OrchestratorCodec(string scenario, IEnumerable<Type> messageTypes)
+    {
+        _scenario = scenario;
+        foreach (var type in new[] { typeof(string), typeof(int), typeof(long), typeof(double), typeof(bool) }.Concat(messageTypes))
+        {
+            if (_tags.TryAdd(type, (ushort)_types.Count))
+            {
+                _types.Add(type);
+            }
+        }
+    }
+
+    /// <summary>Writes <paramref name="task"/> addressed to <paramref name="role"/>.</summary>
+    public byte[] Encode(Orchestrator task, string role, int senderLoad)
+    {
+        var wire = new OrchestratorWire
+        {
+            Id = task.Id,
+            Trial = task.Trial,
+            Seed = task.Seed,
+            RowIndex = task.RowIndex,
+            HomeRank = task.HomeRank,
+            AdmittedAt = task.AdmittedAt,
+            Hops = task.Hops,
+            LlmCalls = task.LlmCalls,
+            Outcome = (byte)task.Outcome,
+            Reason = task.Reason,
+            Error = task.Error,
+            PromptTokens = task.PromptTokens,
+            CompletionTokens = task.CompletionTokens,
+            History = [.. task.History],
+        };
+        (wire.InputTag, wire.Input) = Payload(task.Input, task.Id);
+        (wire.StateTag, wire.State) = task.State is null ? (NoValue, null) : Payload(task.State, task.Id);
+
+        var buffer = new ArrayBufferWriter<byte>(512);
+        var header = buffer.GetSpan(7 + Encoding.UTF8.GetMaxByteCount(role.Length));
+        header[0] = (byte)PeerMessageKind.Orchestrator;
+        header[1] = Version;
+        BinaryPrimitives.WriteInt32LittleEndian(header[2..], senderLoad);
+        var roleBytes = Encoding.UTF8.GetBytes(role, header[7..]);
+        header[6] = checked((byte)roleBytes);
+        buffer.Advance(7 + roleBytes);
+        MemoryPackSerializer.Serialize(buffer, wire);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Reads an orchestrator message; throws <see cref="InvalidDataException"/> when it is not one.</summary>
+    public (Orchestrator Task, string Role, int SenderLoad) Decode(ReadOnlySpan<byte> message)
+    {
+        if (message.Length < 7 || message[0] != (byte)PeerMessageKind.Orchestrator)
+        {
+            throw new InvalidDataException("not an orchestrator message");
+        }
+
+        if (message[1] != Version)
+        {
+            throw new InvalidDataException($"orchestrator format version {message[1]}, this build reads {Version}: every rank must run the same matrix build");
+        }
+
+        var load = BinaryPrimitives.ReadInt32LittleEndian(message[2..]);
+        var roleLength = message[6];
+        var role = Encoding.UTF8.GetString(message.Slice(7, roleLength));
+        var wire = MemoryPackSerializer.Deserialize<OrchestratorWire>(message[(7 + roleLength)..])
+            ?? throw new InvalidDataException("empty orchestrator");
+        var input = Value(wire.InputTag, wire.Input) ?? throw new InvalidDataException($"orchestrator {wire.Id} has no input");
+        var task = new Orchestrator(wire.Id, wire.Trial, wire.Seed, wire.RowIndex, input)
+        {
+            State = wire.State is null ? null : Value(wire.StateTag, wire.State),
+            HomeRank = wire.HomeRank,
+            AdmittedAt = wire.AdmittedAt,
+            Hops = wire.Hops,
+            LlmCalls = wire.LlmCalls,
+            Outcome = (TaskOutcome)wire.Outcome,
+            Reason = wire.Reason,
+            Error = wire.Error,
+            CurrentRole = role,
+        };
+        task.Restore(wire.History, wire.PromptTokens, wire.CompletionTokens);
+        return (task, role, load);
+    }
+
+    private (ushort Tag, byte[] Bytes) Payload(object value, string taskId)
+    {
+        var type = value.GetType();
+        if (!_tags.TryGetValue(type, out var tag))
+        {
+            throw new InvalidOperationException($"task {taskId} cannot leave its rank: scenario '{_scenario}' does not list {type.FullName} in MessageTypes");
+        }
+
+        return (tag, MemoryPackSerializer.Serialize(type, value));
+    }
+
+    private object? Value(ushort tag, byte[] bytes) =>
+        tag == NoValue ? null
+        : tag < _types.Count ? MemoryPackSerializer.Deserialize(_types[tag], bytes)
+        : throw new InvalidDataException($"unknown payload type tag {tag}");
+}

@@ -1,0 +1,37 @@
+using System.Text.Json;
+using Matrix.Engine.Runtime;
+
+namespace Matrix.Hosting.Run;
+
+/// <summary>What one rank tells rank 0 at the end, so that the manifest covers the whole job.</summary>
+internal sealed record RankReport(
+    int Rank,
+    string Host,
+    long Admitted,
+    long Succeeded,
+    long Filtered,
+    long Failed,
+    long Hops,
+    long PeakInFlight,
+    long PromptTokens,
+    long CompletionTokens,
+    double ElapsedSeconds,
+    bool Cancelled,
+    Dictionary<string, Dictionary<string, long>> Reasons,
+    Dictionary<string, double> Metrics,
+    long LlmRequests,
+    long LlmRetries,
+    long LlmFailures,
+    long Rows,
+    int Parts,
+    long Bytes,
+    List<string> Files,
+    List<PeerExchange> Peers,
+    long FramesRejected,
+    long DecodeErrors)
+{
+    public byte[] ToBytes() => JsonSerializer.SerializeToUtf8Bytes(this);
+
+    public static RankReport FromBytes(byte[] bytes) =>
+        JsonSerializer.Deserialize<RankReport>(bytes) ?? throw new InvalidDataException("empty rank report");
+}
