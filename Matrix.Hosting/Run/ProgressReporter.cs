@@ -20,7 +20,7 @@ internal sealed class ProgressReporter : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    /// <param name="counters">The job's counters (on several ranks: rank 0's view of all of them).</param>
+    // counters: the job's counters (on several ranks, rank 0's view of all of them).
     public ProgressReporter(string label, Func<CounterSnapshot> counters, long? expected, TextWriter error, bool live, TimeSpan logInterval, TimeProvider? time = null)
     {
         _label = label;
