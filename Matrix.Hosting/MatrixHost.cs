@@ -5,6 +5,8 @@ using Matrix.Engine.Scenarios;
 using Matrix.Engine.Settings;
 using Matrix.Hosting.Cli;
 using Matrix.Hosting.Run;
+using Matrix.Mpi.Ranks;
+using Matrix.Mpi.Transport;
 
 namespace Matrix.Hosting;
 
@@ -50,6 +52,17 @@ public static class MatrixHost
         {
             await console.Error.WriteLineAsync("matrix: interrupted").ConfigureAwait(false);
             return ExitCodes.Interrupted;
+        }
+        catch (MpiException e)
+        {
+            // A launch mistake (no MPI library, MPI size different from SLURM_NTASKS): the user's to fix.
+            await console.Error.WriteLineAsync($"matrix: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+        catch (Exception e) when (e is PeerUnreachableException or TimeoutException)
+        {
+            await console.Error.WriteLineAsync($"matrix: rank start-up failed: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.RuntimeFailure;
         }
         catch (IOException e)
         {

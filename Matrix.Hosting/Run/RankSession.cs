@@ -1,6 +1,7 @@
 using Matrix.Engine.Settings;
 using Matrix.Engine.Transport;
 using Matrix.Mpi.Ranks;
+using Matrix.Mpi.Transport;
 
 namespace Matrix.Hosting.Run;
 
@@ -26,12 +27,36 @@ internal sealed class RankSession : IAsyncDisposable
 
     public static RankSession Single { get; } = new(null, null);
 
-    /// <summary>Joins the job this process was launched into, or returns <see cref="Single"/>.</summary>
-    public static Task<RankSession> OpenAsync(RunSettings settings, CancellationToken cancellationToken)
+    /// <summary>
+    /// Joins the job this process was launched into (MPI rank discovery, then every rank connects to every
+    /// other and authenticates), or returns <see cref="Single"/> when no launcher started it.
+    /// </summary>
+    public static async Task<RankSession> OpenAsync(RunSettings settings, CancellationToken cancellationToken)
     {
-        _ = settings;
-        _ = cancellationToken;
-        return Task.FromResult(Single);
+        ArgumentNullException.ThrowIfNull(settings);
+        var exchange = Launcher.Open();
+        if (exchange is null)
+        {
+            return Single;
+        }
+
+        try
+        {
+            var options = TransportOptions.Default with
+            {
+                Secure = settings.GetBool(TransportSettings.Secure),
+                BindAddress = settings.GetString(TransportSettings.Bind) ?? "*",
+                AdvertiseHost = settings.GetString(TransportSettings.AdvertiseHost),
+                ConnectTimeout = TimeSpan.FromSeconds(settings.GetDouble(TransportSettings.ConnectTimeout)),
+            };
+            var transport = await NetMqPeerTransport.ConnectAsync(exchange, options, cancellationToken).ConfigureAwait(false);
+            return new RankSession(exchange, transport);
+        }
+        catch
+        {
+            exchange.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Every rank's contribution, in rank order; one rank gets its own back.</summary>
@@ -51,5 +76,10 @@ internal sealed class RankSession : IAsyncDisposable
         }
 
         Exchange?.Dispose();
+        if (Transport is not null)
+        {
+            // Only after every socket and poller of the process is gone (PLATFORM.md).
+            NetMqPeerTransport.CleanupProcess();
+        }
     }
 }

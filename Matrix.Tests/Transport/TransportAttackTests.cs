@@ -1,0 +1,231 @@
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Matrix.Mpi.Transport;
+using NetMQ;
+using NetMQ.Sockets;
+using static Matrix.Tests.Transport.TransportTestKit;
+
+namespace Matrix.Tests.Transport;
+
+/// <summary>
+/// Hostile clients against a secure rank's ROUTER: whatever reaches the transport must be dropped unparsed and
+/// counted, nothing may reach the handler, and the job's own traffic must go on.
+/// </summary>
+[TestClass]
+public sealed class TransportAttackTests
+{
+    private const int PerRound = 40;
+
+    public TestContext TestContext { get; set; } = null!;
+
+    private CancellationToken Ct => TestContext.CancellationToken;
+
+    [TestMethod]
+    [Timeout(60_000, CooperativeCancellation = true)]
+    public async Task A_plain_dealer_without_Curve_delivers_nothing()
+    {
+        await using var job = await Job.StartAsync(Ct);
+        await job.RoundTripAsync(Ct);
+
+        using (var attacker = new DealerSocket())
+        {
+            attacker.Options.Linger = TimeSpan.Zero;
+            attacker.Options.Identity = WireFormat.NewIdentity();
+            attacker.Connect(job.Target.LocalEndpoint);
+            attacker.TrySendFrame(ForgedHello(attacker.Options.Identity!, RandomNumberGenerator.GetBytes(32), job.Target.PublicKeyOf(0).ToArray()));
+            attacker.TrySendFrame(ForgedData(1, "plain"u8));
+            await Task.Delay(300, Ct);
+        }
+
+        await job.RoundTripAsync(Ct);
+        job.AssertOnlyJobTraffic();
+    }
+
+    [TestMethod]
+    [Timeout(60_000, CooperativeCancellation = true)]
+    public async Task A_Curve_dealer_with_the_wrong_job_secret_is_rejected_and_counted()
+    {
+        await using var job = await Job.StartAsync(Ct);
+        await job.RoundTripAsync(Ct);
+        var before = job.Target.GetStatistics().FramesRejected;
+
+        using (var attacker = new DealerSocket())
+        {
+            var identity = WireFormat.NewIdentity();
+            attacker.Options.Linger = TimeSpan.Zero;
+            attacker.Options.Identity = identity;
+            attacker.Options.CurveServerKey = job.Target.PublicKeyOf(1).ToArray();
+            attacker.Options.CurveCertificate = new NetMQCertificate();
+            attacker.Connect(job.Target.LocalEndpoint);
+            var wrongSecret = RandomNumberGenerator.GetBytes(32);
+            attacker.SendFrame(ForgedHello(identity, wrongSecret, job.Target.PublicKeyOf(0).ToArray()));
+            attacker.SendFrame(ForgedData(1, "curve"u8, WireFormat.DeriveConnectionKey(wrongSecret, 0, 1, new byte[16], identity)));
+            await WaitUntilAsync(() => job.Target.GetStatistics().FramesRejected >= before + 2, Ct);
+            Assert.IsFalse(attacker.TryReceiveFrameBytes(TimeSpan.FromMilliseconds(200), out _), "the rank answered a HELLO made with the wrong secret");
+        }
+
+        await job.RoundTripAsync(Ct);
+        job.AssertOnlyJobTraffic();
+        Assert.AreEqual(before + 2, job.Target.GetStatistics().FramesRejected);
+    }
+
+    [TestMethod]
+    [Timeout(60_000, CooperativeCancellation = true)]
+    public async Task A_raw_ZMTP_1_0_peer_gets_past_Curve_but_its_frames_are_rejected_and_counted()
+    {
+        await using var job = await Job.StartAsync(Ct);
+        await job.RoundTripAsync(Ct);
+        var before = job.Target.GetStatistics().FramesRejected;
+
+        using (var tcp = new TcpClient())
+        {
+            await tcp.ConnectAsync(Host(job.Target.LocalEndpoint), Port(job.Target.LocalEndpoint), Ct);
+            var stream = tcp.GetStream();
+
+            // ZMTP/1.0 has no greeting and no security handshake: the first frame is the peer's identity.
+            // Short frames are [length = 1 + body][flags][body]; long ones 0xFF, a u64 big-endian length, flags, body.
+            var identity = WireFormat.NewIdentity();
+            await stream.WriteAsync(V1Frame(identity), Ct);
+            await stream.WriteAsync(V1Frame(ForgedHello(identity, RandomNumberGenerator.GetBytes(32), job.Target.PublicKeyOf(0).ToArray())), Ct);
+            await stream.WriteAsync(V1Frame(ForgedData(1, "zmtp/1.0"u8)), Ct);
+            await stream.FlushAsync(Ct);
+            await WaitUntilAsync(() => job.Target.GetStatistics().FramesRejected >= before + 2, Ct);
+        }
+
+        await job.RoundTripAsync(Ct);
+        job.AssertOnlyJobTraffic();
+        Assert.AreEqual(before + 2, job.Target.GetStatistics().FramesRejected);
+    }
+
+    [TestMethod]
+    [Timeout(60_000, CooperativeCancellation = true)]
+    public async Task Garbage_over_raw_TCP_delivers_nothing()
+    {
+        await using var job = await Job.StartAsync(Ct);
+        await job.RoundTripAsync(Ct);
+
+        var random = new Random(1234);
+        for (var attempt = 0; attempt < 8; attempt++)
+        {
+            using var tcp = new TcpClient();
+            await tcp.ConnectAsync(Host(job.Target.LocalEndpoint), Port(job.Target.LocalEndpoint), Ct);
+            var garbage = new byte[1 + random.Next(16 * 1024)];
+            random.NextBytes(garbage);
+            try
+            {
+                await tcp.GetStream().WriteAsync(garbage, Ct);
+            }
+            catch (IOException)
+            {
+                // The rank hung up on us: fine.
+            }
+        }
+
+        await Task.Delay(300, Ct);
+        await job.RoundTripAsync(Ct);
+        job.AssertOnlyJobTraffic();
+    }
+
+    private static string Host(string endpoint) => new Uri(endpoint).Host;
+
+    private static int Port(string endpoint) => new Uri(endpoint).Port;
+
+    private static byte[] ForgedHello(byte[] identity, byte[] secret, byte[] claimedKey) =>
+        WireFormat.WriteHello(0, 1, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), RandomNumberGenerator.GetBytes(16), identity, claimedKey, secure: true, secret);
+
+    /// <summary>A DATA frame carrying one message, sealed with <paramref name="key"/> (or a random MAC).</summary>
+    private static byte[] ForgedData(ulong sequence, ReadOnlySpan<byte> message, byte[]? key = null)
+    {
+        var frame = new byte[WireFormat.DataHeaderLength + WireFormat.LengthPrefix + message.Length + WireFormat.DataMacLength];
+        WireFormat.WriteDataHeader(frame, 1, sequence);
+        BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(WireFormat.DataHeaderLength), (uint)message.Length);
+        message.CopyTo(frame.AsSpan(WireFormat.DataHeaderLength + WireFormat.LengthPrefix));
+        if (key is null)
+        {
+            RandomNumberGenerator.Fill(frame.AsSpan(frame.Length - WireFormat.DataMacLength));
+        }
+        else
+        {
+            using var mac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
+            WireFormat.SealData(mac, frame);
+        }
+
+        return frame;
+    }
+
+    private static byte[] V1Frame(ReadOnlySpan<byte> body)
+    {
+        if (body.Length + 1 < 255)
+        {
+            return [(byte)(body.Length + 1), 0, .. body];
+        }
+
+        var frame = new byte[1 + 8 + 1 + body.Length];
+        frame[0] = 0xFF;
+        BinaryPrimitives.WriteUInt64BigEndian(frame.AsSpan(1), (ulong)body.Length + 1);
+        body.CopyTo(frame.AsSpan(10));
+        return frame;
+    }
+
+    /// <summary>Two secure ranks exchanging numbered messages; rank 1 is the one attacked.</summary>
+    private sealed class Job : IAsyncDisposable
+    {
+        private readonly NetMqPeerTransport[] _ranks;
+        private readonly Inbox[] _inboxes = [new(), new()];
+        private int _rounds;
+
+        private Job(NetMqPeerTransport[] ranks) => _ranks = ranks;
+
+        public NetMqPeerTransport Target => _ranks[1];
+
+        public static async Task<Job> StartAsync(CancellationToken ct)
+        {
+            var job = new Job(await ConnectAsync(2, Loopback(secure: true), ct));
+            foreach (var rank in job._ranks)
+            {
+                rank.Start(job._inboxes[rank.Rank].Receive);
+            }
+
+            return job;
+        }
+
+        public async Task RoundTripAsync(CancellationToken ct)
+        {
+            var first = _rounds * PerRound;
+            _rounds++;
+            for (var i = first; i < first + PerRound; i++)
+            {
+                await _ranks[0].SendAsync(1, Payload(0, 1, i, 100 + i), ct);
+                await _ranks[1].SendAsync(0, Payload(1, 0, i, 100 + i), ct);
+            }
+
+            var expected = _rounds * PerRound;
+            await WaitUntilAsync(() => _inboxes[0].Total == expected && _inboxes[1].Total == expected, ct);
+        }
+
+        /// <summary>Each handler saw exactly the job's messages, in order, from the one legitimate peer.</summary>
+        public void AssertOnlyJobTraffic()
+        {
+            foreach (var rank in _ranks)
+            {
+                var peer = 1 - rank.Rank;
+                var inbox = _inboxes[rank.Rank];
+                CollectionAssert.AreEqual(new[] { peer }, inbox.Senders.ToArray());
+                var got = inbox.From(peer);
+                Assert.HasCount(_rounds * PerRound, got);
+                for (var i = 0; i < got.Count; i++)
+                {
+                    CollectionAssert.AreEqual(Payload(peer, rank.Rank, i, 100 + i), got[i]);
+                }
+
+                Assert.IsNull(rank.FirstError);
+                var traffic = rank.GetStatistics().Peers.Single();
+                Assert.AreEqual(_rounds * PerRound, traffic.MessagesReceived);
+                Assert.AreEqual(_rounds * PerRound, traffic.MessagesSent);
+            }
+        }
+
+        public async ValueTask DisposeAsync() => await DisposeAllAsync(_ranks);
+    }
+}
