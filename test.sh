@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test and prints one closing line "N passed, N failed" summed over all test runs.
-# Installs what the tests need first (the npm Arrow reader; later issues add OpenMPI and Slurm).
+# Installs what the tests need first: the npm Arrow reader, OpenMPI, and a single-node Slurm on
+# localhost (started here, stopped at exit).
 set -uo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 TERM=dumb
@@ -11,6 +12,11 @@ failed=0
 if [[ ! -d tools/arrow-reader/node_modules/apache-arrow ]]; then
   (cd tools/arrow-reader && npm ci --no-audit --no-fund --loglevel=error) || { echo "npm ci failed in tools/arrow-reader"; echo "0 passed, 1 failed"; exit 1; }
 fi
+
+tools/ci/install-mpi.sh >&2 || { echo "installing OpenMPI failed"; echo "0 passed, 1 failed"; exit 1; }
+slurm_env=$(tools/ci/slurm-up.sh | tail -1) || { echo "starting the local Slurm failed"; echo "0 passed, 1 failed"; exit 1; }
+eval "$slurm_env"
+trap 'tools/ci/slurm-down.sh >/dev/null 2>&1 || true' EXIT
 
 # 1. The README's first command, exactly as a new user types it, checked by the independent reader.
 smoke=$(mktemp -d)

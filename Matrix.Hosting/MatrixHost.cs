@@ -34,13 +34,14 @@ public static class MatrixHost
             s.AutoVersion = true;
             s.AllowMultiInstance = true;
         });
-        var parsed = parser.ParseArguments<RunVerb, SimServerVerb, InspectVerb>(args);
+        var parsed = parser.ParseArguments<RunVerb, SimServerVerb, InspectVerb, RanksVerb>(args);
         try
         {
             return await parsed.MapResult(
                 (RunVerb v) => RunCommand.ExecuteAsync(v, scenarios, console, token),
                 (SimServerVerb v) => SimServerCommand.ExecuteAsync(v, console, token),
                 (InspectVerb v) => Task.FromResult(Store.Arrow.OutputInspector.Inspect(v.Directory, console.Out, console.Error)),
+                (RanksVerb _) => RanksCommand.ExecuteAsync(console, token),
                 errors => ReportParseErrorsAsync(parsed, errors, scenarios, console)).ConfigureAwait(false);
         }
         catch (Exception e) when (e is UsageException or SettingsException or InputException)
@@ -94,6 +95,8 @@ public static class MatrixHost
                     "  matrix run coral --help-settings",
                     "  matrix sim-server --port 8000",
                     "  matrix inspect out/coral",
+                    "  mpiexec -n 3 matrix run coral --tasks 30000 --out out/coral3   (srun --mpi=pmix under Slurm)",
+                    "  srun -n 4 --mpi=pmix matrix ranks",
                 ]);
                 return h;
             }, e => e, verbsIndex: true);
@@ -108,7 +111,7 @@ public static class MatrixHost
     private static string Describe(Error error) => error switch
     {
         UnknownOptionError u => $"unknown option '--{u.Token}'",
-        BadVerbSelectedError b => $"unknown command '{b.Token}' (commands: run, sim-server, inspect)",
+        BadVerbSelectedError b => $"unknown command '{b.Token}' (commands: run, sim-server, inspect, ranks)",
         NoVerbSelectedError => "name a command: run, sim-server or inspect",
         MissingValueOptionError m => $"option '--{m.NameInfo.LongName}' needs a value",
         BadFormatConversionError f => $"option '--{f.NameInfo.LongName}' has a value of the wrong type",

@@ -88,3 +88,9 @@ internal sealed class InspectVerb
     [Value(0, MetaName = "dir", Required = true, HelpText = "The output directory of a run.")]
     public string Directory { get; set; } = string.Empty;
 }
+
+/// <summary><c>matrix ranks</c>: checks a launch (srun, mpiexec) by having every rank report in.</summary>
+[Verb("ranks", HelpText = "Check a multi-rank launch: every rank reports its host and pid through MPI; rank 0 prints them.")]
+internal sealed class RanksVerb
+{
+}

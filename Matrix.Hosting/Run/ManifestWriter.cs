@@ -11,7 +11,7 @@ internal sealed record ManifestContent(
     string LlmEndpoint,
     bool? TransportSecure,
     RunSettings Settings,
-    IReadOnlyList<RankReport> Ranks);
+    IReadOnlyList<RankResult> Ranks);
 
 /// <summary>
 /// Writes <c>DIR/manifest.json</c> (rank 0 only): counts by status and reason, tokens, timings, ranks with
@@ -134,7 +134,7 @@ internal static class ManifestWriter
         w.WriteEndObject();
     }
 
-    private static void WriteRank(Utf8JsonWriter w, RankReport x)
+    private static void WriteRank(Utf8JsonWriter w, RankResult x)
     {
         w.WriteStartObject();
         w.WriteNumber("rank", x.Rank);

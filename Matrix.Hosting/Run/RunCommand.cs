@@ -7,6 +7,7 @@ using Matrix.Engine.Runtime;
 using Matrix.Engine.Scenarios;
 using Matrix.Engine.Settings;
 using Matrix.Hosting.Cli;
+using Matrix.Mpi.Transport;
 using Matrix.Store.Arrow;
 
 namespace Matrix.Hosting.Run;
@@ -35,6 +36,12 @@ internal static class RunCommand
 
         // Every rank has checked the output directory before any rank can pass the transport's start barrier and write.
         await using var session = await RankSession.OpenAsync(settings, cancellationToken).ConfigureAwait(false);
+        if (session.Transport is NetMqPeerTransport transport)
+        {
+            var security = transport.Secure ? "CurveZMQ + job MAC" : "NOT secured (transport.secure=false)";
+            await console.Error.WriteLineAsync($"matrix: rank {session.Rank}/{session.Size} on {Environment.MachineName} listens on {transport.LocalEndpoint} ({security})").ConfigureAwait(false);
+        }
+
         var placement = Placement.FromSettings(settings, scenario.Roles.Select(r => r.Name), session.Size);
         var llmCounters = new LlmCounters();
         using var llm = await CreateLlmAsync(settings, llmCounters, cancellationToken).ConfigureAwait(false);
@@ -88,7 +95,7 @@ internal static class RunCommand
         }
 
         var report = ToReport(session, summary, llmCounters, output, decodeErrors);
-        var reports = (await session.AllgatherAsync(report.ToBytes(), CancellationToken.None).ConfigureAwait(false)).Select(RankReport.FromBytes).ToList();
+        var reports = (await session.AllgatherAsync(report.ToBytes(), CancellationToken.None).ConfigureAwait(false)).Select(RankResult.FromBytes).ToList();
         if (session.Rank != 0)
         {
             return summary.Cancelled ? ExitCodes.Interrupted : ExitCodes.Success;
@@ -114,7 +121,7 @@ internal static class RunCommand
         return ExitCodes.Success;
     }
 
-    private static RankReport ToReport(RankSession session, RunSummary s, LlmCounters llm, SinkStatistics output, long decodeErrors) => new(
+    private static RankResult ToReport(RankSession session, RunSummary s, LlmCounters llm, SinkStatistics output, long decodeErrors) => new(
         session.Rank,
         Environment.MachineName,
         s.Admitted,

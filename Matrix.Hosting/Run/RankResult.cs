@@ -3,8 +3,8 @@ using Matrix.Engine.Runtime;
 
 namespace Matrix.Hosting.Run;
 
-/// <summary>What one rank tells rank 0 at the end, so that the manifest covers the whole job.</summary>
-internal sealed record RankReport(
+/// <summary>What one rank tells rank 0 at the end of a run, so that the manifest covers the whole job.</summary>
+internal sealed record RankResult(
     int Rank,
     string Host,
     long Admitted,
@@ -32,6 +32,6 @@ internal sealed record RankReport(
 {
     public byte[] ToBytes() => JsonSerializer.SerializeToUtf8Bytes(this);
 
-    public static RankReport FromBytes(byte[] bytes) =>
-        JsonSerializer.Deserialize<RankReport>(bytes) ?? throw new InvalidDataException("empty rank report");
+    public static RankResult FromBytes(byte[] bytes) =>
+        JsonSerializer.Deserialize<RankResult>(bytes) ?? throw new InvalidDataException("empty rank report");
 }
