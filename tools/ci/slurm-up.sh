@@ -229,42 +229,40 @@ until scontrol ping 2>/dev/null | grep -q 'is UP'; do
   fi
   sleep 0.2
 done
+# Jobs that slurmctld recovered from its state dir belong to daemons that are gone: slurm-down.sh
+# cancels its jobs, so these outlived a crash or a kill. Nothing runs them any more, but they would
+# hold their CPUs for ever. Note them now, before anyone can submit a new one.
+stale="$(squeue -h -o '%i' 2>/dev/null || true)"
 slurmd -f "$CONF" >&2 || die "slurmd did not start"
 
 resumed=0
 cancelled=0
-stale=""
 state=""
 while :; do
   state="$(node_state || true)"
   now=$(date +%s)
   if ((!cancelled)) && [[ -n "$state" ]]; then
-    # Jobs recovered from the state dir (submitted before this slurmctld started) belong to daemons
-    # that are gone: slurm-down.sh cancels its jobs, so these outlived a crash or a kill. Nothing
-    # runs them any more, but they would hold their CPUs for ever. A kill sent while slurmctld is
-    # still starting can be lost, so wait until slurmd has registered and slurmctld has run for 3 s.
-    # Jobs submitted since (by other users of this cluster) are left alone.
-    stale="$(squeue -h -o '%i %V' 2>/dev/null | while read -r id submitted; do
-      if (( $(date -d "$submitted" +%s 2>/dev/null || echo 0) < start )); then echo "$id"; fi
-    done || true)"
     if [[ -z "$stale" ]]; then
       cancelled=1
     elif (( now >= start + 3 )) && (( $(slurmd_registered_at) >= start )); then
+      # A kill sent while slurmctld is still starting can be lost: wait until slurmd has
+      # registered and slurmctld has run for 3 s.
       log "cancelling jobs left by a previous run: $(echo "$stale" | tr '\n' ' ')"
       # shellcheck disable=SC2086 # one job id per word
       scancel $stale >&2 || true
-      cancelled=1
+      cancelled=$now
+      sleep 0.5
+      continue   # read the node's state again
     fi
   fi
   if ((cancelled)); then
-    # Ready: slurmd answers (no '*' or other flag after the state) and no stale job holds CPUs.
-    # 'mixed' or 'allocated' only means that jobs submitted since already run.
+    # Ready: slurmd answers (no '*' or other flag after the state). 'mixed' or 'allocated' means
+    # that jobs run: right after cancelling stale jobs, give their CPUs 10 s to come back; after
+    # that (or with no stale job) they are jobs submitted since, by other users of the cluster.
     case "$state" in
-      idle | mixed | allocated)
-        if [[ -z "$stale" ]] ||
-           [[ -z "$(squeue -h -t PD,R,CG,S -j "$(echo "$stale" | paste -sd,)" -o '%i' 2>/dev/null)" ]]; then
-          break
-        fi ;;
+      idle) break ;;
+      mixed | allocated)
+        if [[ -z "$stale" ]] || (( now >= cancelled + 10 )); then break; fi ;;
     esac
   fi
   case "$state" in
