@@ -34,10 +34,38 @@ public interface ITaskSinkFactory
 /// <param name="Columns">The scenario's own columns.</param>
 /// <param name="RowsPerBatch">Rows per Arrow record batch.</param>
 /// <param name="RowsPerPart">Rows per part file before the next part starts.</param>
+/// <param name="FlushInterval">
+/// The longest a finished row waits in memory: a write that finds a row older than this writes the
+/// partial batch and flushes the file to the OS, so a killed process loses at most about this much of
+/// its finished rows. <see cref="TimeSpan.Zero"/> flushes after every row. Defaults to
+/// <see cref="DefaultFlushInterval"/> (through the shorter constructor).
+/// </param>
+/// <param name="Time">The clock that ages buffered rows; null for <see cref="TimeProvider.System"/>.</param>
 public sealed record SinkOptions(
     string Directory,
     int Rank,
     string Scenario,
     IReadOnlyList<Scenarios.OutputColumn> Columns,
-    int RowsPerBatch = 1024,
-    long RowsPerPart = 1_000_000);
+    int RowsPerBatch,
+    long RowsPerPart,
+    TimeSpan FlushInterval,
+    TimeProvider? Time = null)
+{
+    /// <summary>
+    /// Options with <see cref="DefaultFlushInterval"/> and the system clock. (A positional record
+    /// parameter cannot default to a non-constant <see cref="TimeSpan"/>, hence this constructor.)
+    /// </summary>
+    public SinkOptions(
+        string Directory,
+        int Rank,
+        string Scenario,
+        IReadOnlyList<Scenarios.OutputColumn> Columns,
+        int RowsPerBatch = 1024,
+        long RowsPerPart = 1_000_000)
+        : this(Directory, Rank, Scenario, Columns, RowsPerBatch, RowsPerPart, DefaultFlushInterval)
+    {
+    }
+
+    /// <summary>One second.</summary>
+    public static TimeSpan DefaultFlushInterval { get; } = TimeSpan.FromSeconds(1);
+}

@@ -17,6 +17,7 @@ public sealed class EngineCounters
     private long _hops;
     private long _promptTokens;
     private long _completionTokens;
+    private long _skipped;
 
     public long Admitted => Interlocked.Read(ref _admitted);
 
@@ -38,6 +39,9 @@ public sealed class EngineCounters
 
     public long PromptTokens => Interlocked.Read(ref _promptTokens);
 
+    /// <summary>Tasks not admitted because they already have a record (<c>--resume</c>).</summary>
+    public long Skipped => Interlocked.Read(ref _skipped);
+
     public long CompletionTokens => Interlocked.Read(ref _completionTokens);
 
     internal void OnAdmitted()
@@ -49,6 +53,8 @@ public sealed class EngineCounters
         {
         }
     }
+
+    internal void OnSkipped() => Interlocked.Increment(ref _skipped);
 
     internal void OnHop() => Interlocked.Increment(ref _hops);
 

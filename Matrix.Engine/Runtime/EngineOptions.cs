@@ -18,6 +18,9 @@ public sealed record EngineOptions
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>Task ids that already have a record (<c>--resume</c>): they are not admitted again.</summary>
+    public Func<string, bool>? AlreadyDone { get; init; }
+
     public static EngineOptions FromSettings(RunSettings settings, IEnumerable<string> roles)
     {
         ArgumentNullException.ThrowIfNull(settings);

@@ -18,6 +18,7 @@ public static class EngineSettings
     public const string RowsPerBatch = "output.rows_per_batch";
     public const string RowsPerPart = "output.rows_per_part";
     public const string ProgressInterval = "progress.interval_seconds";
+    public const string FlushSeconds = "output.flush_seconds";
 
     /// <summary>Default admission limit per rank: enough to keep a few hundred LLM slots busy.</summary>
     public const int DefaultConcurrency = 1024;
@@ -36,6 +37,7 @@ public static class EngineSettings
             .Int(MaxHops, 10_000, "A task that takes more agent steps than this fails (guards against routing loops).", 1)
             .Int(RowsPerBatch, 1024, "Rows per Arrow record batch.", 1, 1 << 20)
             .Long(RowsPerPart, 1_000_000, "Rows per part file before the next part starts.", 1)
+            .Double(FlushSeconds, 1, "A finished task's record reaches its part file within this many seconds (what a crash can lose; --resume reruns it).", 0)
             .Double(ProgressInterval, 10, "Seconds between progress log lines when stderr is not a terminal.", 0.1);
     }
 

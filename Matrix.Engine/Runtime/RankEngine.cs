@@ -200,9 +200,15 @@ public sealed partial class RankEngine
         {
             for (var trial = 0; trial < _options.Trials; trial++)
             {
+                var id = TaskIds.Of(row.Id, trial);
+                if (_options.AlreadyDone?.Invoke(id) == true)
+                {
+                    Counters.OnSkipped();
+                    continue;
+                }
+
                 await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
                 Counters.OnAdmitted();
-                var id = TaskIds.Of(row.Id, trial);
                 var task = new Orchestrator(id, trial, TaskIds.SeedOf(_options.Seed, id), row.Index, row.Payload ?? row)
                 {
                     AdmittedAt = _options.Time.GetTimestamp(),

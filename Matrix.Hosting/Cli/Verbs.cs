@@ -42,6 +42,9 @@ internal sealed class RunVerb
     [Option("set", Separator = ' ', HelpText = "Override any setting: --set key=value [key=value ...] (see --help-settings).")]
     public IEnumerable<string> Set { get; set; } = [];
 
+    [Option("resume", HelpText = "Continue the run in --out: repair parts cut off by a crash, admit only the tasks that have no record yet, append new parts.")]
+    public bool Resume { get; set; }
+
     [Option("help-settings", HelpText = "List every setting of the scenario with its default, then exit.")]
     public bool HelpSettings { get; set; }
 }

@@ -11,7 +11,11 @@ internal sealed record ManifestContent(
     string LlmEndpoint,
     bool? TransportSecure,
     RunSettings Settings,
-    IReadOnlyList<RankResult> Ranks);
+    IReadOnlyList<RankResult> Ranks)
+{
+    /// <summary>What <c>--resume</c> found; its records count in the totals.</summary>
+    public ResumeState? Resume { get; init; }
+}
 
 /// <summary>
 /// Writes <c>DIR/manifest.json</c> (rank 0 only): counts by status and reason, tokens, timings, ranks with
@@ -31,14 +35,14 @@ internal static class ManifestWriter
         await using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 4096, useAsync: true))
         {
             await using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-            Write(w, m);
+            Write(w, directory, m);
             await w.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
 
         File.Move(temp, path, overwrite: true);
     }
 
-    private static void Write(Utf8JsonWriter w, ManifestContent m)
+    private static void Write(Utf8JsonWriter w, string directory, ManifestContent m)
     {
         var r = m.Ranks;
         var elapsed = r.Max(x => x.ElapsedSeconds);
@@ -54,14 +58,26 @@ internal static class ManifestWriter
         w.WriteNumber("elapsed_seconds", Math.Round(elapsed, 3));
         w.WriteBoolean("complete", !r.Any(x => x.Cancelled));
 
+        var previous = m.Resume?.Reasons ?? [];
+        long Before(string status) => previous.TryGetValue(status, out var byReason) ? byReason.Values.Sum() : 0;
         w.WriteStartObject("tasks");
         w.WriteNumber("admitted", admitted);
-        w.WriteNumber("success", r.Sum(x => x.Succeeded));
-        w.WriteNumber("filtered", r.Sum(x => x.Filtered));
-        w.WriteNumber("failed", r.Sum(x => x.Failed));
+        w.WriteNumber("success", r.Sum(x => x.Succeeded) + Before("success"));
+        w.WriteNumber("filtered", r.Sum(x => x.Filtered) + Before("filtered"));
+        w.WriteNumber("failed", r.Sum(x => x.Failed) + Before("failed"));
         w.WriteEndObject();
 
-        WriteReasons(w, r.SelectMany(x => x.Reasons));
+        WriteReasons(w, r.SelectMany(x => x.Reasons).Concat(previous));
+
+        if (m.Resume is { } resume)
+        {
+            w.WriteStartObject("resume");
+            w.WriteNumber("records_found", resume.Done.Count);
+            w.WriteNumber("rows_kept_from_damaged_parts", resume.Repair.RowsKept);
+            WriteNames(w, "parts_repaired", resume.Repair.Repaired);
+            WriteNames(w, "parts_set_aside", resume.Repair.SetAside);
+            w.WriteEndObject();
+        }
 
         w.WriteStartObject("tokens");
         w.WriteNumber("prompt", r.Sum(x => x.PromptTokens));
@@ -94,12 +110,14 @@ internal static class ManifestWriter
 
         w.WriteEndObject();
 
+        // Every part in the directory, also those of earlier sessions of a resumed run.
+        var parts = Directory.EnumerateFiles(directory, "part-*.arrow").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
         w.WriteStartObject("output");
-        w.WriteNumber("rows", r.Sum(x => x.Rows));
-        w.WriteNumber("parts", r.Sum(x => x.Parts));
-        w.WriteNumber("bytes", r.Sum(x => x.Bytes));
+        w.WriteNumber("rows", r.Sum(x => x.Rows) + (m.Resume?.Done.Count ?? 0));
+        w.WriteNumber("parts", parts.Count);
+        w.WriteNumber("bytes_written", r.Sum(x => x.Bytes));
         w.WriteStartArray("files");
-        foreach (var file in r.SelectMany(x => x.Files).Select(Path.GetFileName).Order(StringComparer.Ordinal))
+        foreach (var file in parts)
         {
             w.WriteStringValue(file);
         }
@@ -132,6 +150,17 @@ internal static class ManifestWriter
 
         w.WriteEndObject();
         w.WriteEndObject();
+    }
+
+    private static void WriteNames(Utf8JsonWriter w, string name, IEnumerable<string> paths)
+    {
+        w.WriteStartArray(name);
+        foreach (var path in paths)
+        {
+            w.WriteStringValue(Path.GetFileName(path));
+        }
+
+        w.WriteEndArray();
     }
 
     private static void WriteRank(Utf8JsonWriter w, RankResult x)

@@ -32,7 +32,15 @@ internal static class RunCommand
         var outDir = settings.GetString(EngineSettings.Out)!;
         var inputPath = settings.GetString(EngineSettings.Input);
         CheckInput(inputPath);
-        CheckOutputDirectory(outDir);
+        var identity = RunIdentity.Of(scenario.Name, settings);
+        if (verb.Resume)
+        {
+            identity.CheckResumable(outDir);
+        }
+        else
+        {
+            CheckOutputDirectory(outDir);
+        }
 
         // Every rank has checked the output directory before any rank can pass the transport's start barrier and write.
         await using var session = await RankSession.OpenAsync(settings, cancellationToken).ConfigureAwait(false);
@@ -42,11 +50,17 @@ internal static class RunCommand
             await console.Error.WriteLineAsync($"matrix: rank {session.Rank}/{session.Size} on {Environment.MachineName} listens on {transport.LocalEndpoint} ({security})").ConfigureAwait(false);
         }
 
+        var resume = verb.Resume ? await ResumeState.LoadAsync(outDir, session, cancellationToken).ConfigureAwait(false) : null;
+        if (!verb.Resume && session.Rank == 0)
+        {
+            await identity.WriteAsync(outDir, cancellationToken).ConfigureAwait(false);
+        }
+
         var placement = Placement.FromSettings(settings, scenario.Roles.Select(r => r.Name), session.Size);
         var llmCounters = new LlmCounters();
         using var llm = await CreateLlmAsync(settings, llmCounters, cancellationToken).ConfigureAwait(false);
         var context = new ScenarioContext(settings, (ulong)settings.GetLong(EngineSettings.Seed), llm);
-        var options = EngineOptions.FromSettings(settings, scenario.Roles.Select(r => r.Name));
+        var options = EngineOptions.FromSettings(settings, scenario.Roles.Select(r => r.Name)) with { AlreadyDone = resume is null ? null : resume.Done.Contains };
         var limit = (long?)settings.Get(EngineSettings.Tasks);
 
         var startedAt = DateTimeOffset.UtcNow;
@@ -59,7 +73,8 @@ internal static class RunCommand
             scenario.Name,
             scenario.Columns,
             settings.GetInt(EngineSettings.RowsPerBatch),
-            settings.GetLong(EngineSettings.RowsPerPart)));
+            settings.GetLong(EngineSettings.RowsPerPart),
+            TimeSpan.FromSeconds(settings.GetDouble(EngineSettings.FlushSeconds))));
         await using (sink.ConfigureAwait(false))
         {
             var engine = new RankEngine(scenario, context, options, sink, transport: session.Transport, placement: placement, llm: llmCounters);
@@ -68,7 +83,7 @@ internal static class RunCommand
                 ? new ProgressReporter(
                     session.Size == 1 ? scenario.Name : string.Create(CultureInfo.InvariantCulture, $"{scenario.Name} x{session.Size} ranks"),
                     engine.JobSnapshot,
-                    limit * options.Trials,
+                    limit * options.Trials - (resume?.Done.Count ?? 0),
                     console.Error,
                     console.ErrorIsTerminal,
                     TimeSpan.FromSeconds(settings.GetDouble(EngineSettings.ProgressInterval)))
@@ -101,13 +116,24 @@ internal static class RunCommand
             return summary.Cancelled ? ExitCodes.Interrupted : ExitCodes.Success;
         }
 
+        if (resume is not null && reports.Sum(r => r.Admitted) == 0 && File.Exists(Path.Combine(outDir, ManifestWriter.FileName)))
+        {
+            await console.Out.WriteLineAsync($"{scenario.Name}: nothing to resume: every task of '{outDir}' already has a record ({resume.Done.Count} records)").ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
+
         await ManifestWriter.WriteAsync(
             outDir,
-            new ManifestContent(scenario.Name, startedAt, DateTimeOffset.UtcNow, llm.Describe, session.Transport?.Secure, settings, reports),
+            new ManifestContent(scenario.Name, startedAt, DateTimeOffset.UtcNow, llm.Describe, session.Transport?.Secure, settings, reports) { Resume = resume },
             CancellationToken.None).ConfigureAwait(false);
 
         var inv = CultureInfo.InvariantCulture;
         var total = (Admitted: reports.Sum(r => r.Admitted), Success: reports.Sum(r => r.Succeeded), Filtered: reports.Sum(r => r.Filtered), Failed: reports.Sum(r => r.Failed));
+        if (resume is not null)
+        {
+            await console.Out.WriteLineAsync($"{scenario.Name}: resumed '{outDir}': {resume.Done.Count} tasks already had records, {resume.Repair.Repaired.Count} parts repaired, {resume.Repair.SetAside.Count} set aside in damaged/").ConfigureAwait(false);
+        }
+
         var seconds = reports.Max(r => r.ElapsedSeconds);
         var ranks = session.Size == 1 ? string.Empty : string.Create(inv, $" on {session.Size} ranks");
         await console.Out.WriteLineAsync(string.Create(inv,
@@ -222,9 +248,9 @@ internal static class RunCommand
         }
 
         if (Directory.Exists(outDir)
-            && (Directory.EnumerateFiles(outDir, "part-*.arrow").Any() || File.Exists(Path.Combine(outDir, ManifestWriter.FileName))))
+            && (Directory.EnumerateFiles(outDir, "part-*.arrow").Any() || File.Exists(Path.Combine(outDir, ManifestWriter.FileName)) || RunIdentity.ExistsIn(outDir)))
         {
-            throw new UsageException($"output directory '{outDir}' already holds a run's output; choose another --out or remove it");
+            throw new UsageException($"output directory '{outDir}' already holds a run's output; pass --resume to continue it, or choose another --out");
         }
     }
 

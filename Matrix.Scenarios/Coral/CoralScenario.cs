@@ -73,9 +73,18 @@ internal sealed class CoralScenario : Scenario
 
         ArgumentNullException.ThrowIfNull(context);
         var count = source.Limit ?? context.Settings.GetLong(SampleSizeKey);
-        return CoralSampleData.Rows(count, cancellationToken)
-            .Select(r => new InputRow(r.Id, r.Index, r.Question))
-            .ToAsyncEnumerable();
+        return SampleRowsAsync(count, cancellationToken);
+    }
+
+    // Not ToAsyncEnumerable(): FASTER brings System.Linq.Async, whose AsyncEnumerable clashes with the framework's.
+    private static async IAsyncEnumerable<InputRow> SampleRowsAsync(long count, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var r in CoralSampleData.Rows(count, cancellationToken))
+        {
+            yield return new InputRow(r.Id, r.Index, r.Question);
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
     }
 
     public override IAgent CreateAgent(string role, ScenarioContext context)

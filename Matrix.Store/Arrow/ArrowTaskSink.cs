@@ -9,7 +9,9 @@ namespace Matrix.Store.Arrow;
 /// Writes one rank's finished tasks as Arrow IPC stream parts (<c>part-&lt;rank&gt;-&lt;seq&gt;.arrow</c>):
 /// one record batch per <see cref="SinkOptions.RowsPerBatch"/> rows, a new part every
 /// <see cref="SinkOptions.RowsPerPart"/> rows. A part is opened on its first row, so a run with no rows
-/// writes no file. Used from one thread at a time (the <see cref="ITaskSink"/> contract).
+/// writes no file. Rows are also written out (and the file flushed to the OS) once the oldest of them has
+/// waited <see cref="SinkOptions.FlushInterval"/>, so that <c>kill -9</c> loses little. Used from one
+/// thread at a time (the <see cref="ITaskSink"/> contract).
 /// </summary>
 internal sealed class ArrowTaskSink : ITaskSink
 {
@@ -23,6 +25,7 @@ internal sealed class ArrowTaskSink : ITaskSink
     private readonly Schema _schema;
     private readonly RowBatchBuilder _batch;
     private readonly List<string> _files = [];
+    private readonly TimeProvider _time;
 
     private FileStream? _stream;
     private ArrowStreamWriter? _writer;
@@ -32,9 +35,14 @@ internal sealed class ArrowTaskSink : ITaskSink
     private long _closedBytes;
     private bool _disposed;
 
+    // When the oldest row not yet flushed to the OS (buffered here or in the file stream) was added.
+    private DateTimeOffset? _unflushedSince;
+
     public ArrowTaskSink(SinkOptions options)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.FlushInterval, TimeSpan.Zero);
         _options = options;
+        _time = options.Time ?? TimeProvider.System;
         _schema = OutputSchema.Create(options.Columns);
         _batch = new RowBatchBuilder(_schema, options.Scenario, options.Columns);
         Directory.CreateDirectory(options.Directory);
@@ -51,7 +59,20 @@ internal sealed class ArrowTaskSink : ITaskSink
         ObjectDisposedException.ThrowIf(_disposed, this);
         _batch.Append(task);
 
-        // Synchronous (no state machine) for every row but the one that completes a batch.
+        // The wall clock (GetUtcNow, which every fake clock moves) rather than GetTimestamp; should it step
+        // back, the wait restarts instead of growing by the step.
+        var now = _time.GetUtcNow();
+        if (_unflushedSince is not { } since || since > now)
+        {
+            _unflushedSince = since = now;
+        }
+
+        // Synchronous (no state machine) for every row but one that completes a batch or is due.
+        if (now - since >= _options.FlushInterval)
+        {
+            return FlushAsync(cancellationToken);
+        }
+
         var full = _batch.Count >= _options.RowsPerBatch
             || _partRows + _batch.Count >= _options.RowsPerPart
             || _batch.ByteLength >= MaxBatchBytes;
@@ -66,6 +87,8 @@ internal sealed class ArrowTaskSink : ITaskSink
         {
             await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        _unflushedSince = null;
     }
 
     public async ValueTask DisposeAsync()
@@ -153,5 +176,9 @@ internal sealed class ArrowTaskSink : ITaskSink
         _writer = null;
         await _stream.DisposeAsync().ConfigureAwait(false);
         _stream = null;
+        if (_batch.Count == 0)
+        {
+            _unflushedSince = null;
+        }
     }
 }

@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Matrix.Store.Arrow;
+using Matrix.Tests.Support;
+
+namespace Matrix.Tests.Cluster;
+
+/// <summary>kill -9 at random moments, then --resume: every task exactly once, every part readable.</summary>
+[TestClass]
+public sealed class CrashResumeTests
+{
+    private const int Tasks = 1500;
+    private static readonly string[] Run = ["run", "coral", "--tasks", "1500", "--seed", "9"];
+
+    // A slow simulated fleet keeps the run going for seconds, so kills land mid-run; latency never changes records.
+    private static readonly string[] Slow = ["--set", "sim.decode_ms=0.4", "output.flush_seconds=0.2", "output.rows_per_batch=64", "transport.advertise_host=127.0.0.1", "transport.bind=127.0.0.1"];
+
+    private static List<string> Records(string dir) => PartReader.ReadDirectory(dir)
+        .OrderBy(r => r.Id, StringComparer.Ordinal)
+        .Select(r => JsonSerializer.Serialize(new { r.Id, r.Status, r.Reason, r.Error, Messages = r.Messages.Select(m => new { m.Agent, m.Role, m.Content, m.PromptTokens, m.CompletionTokens }), Columns = r.Columns.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value}") }))
+        .ToList();
+
+    private static async Task<List<string>> ReferenceAsync(TempDir dir)
+    {
+        var run = await HostRun.MatrixAsync([.. Run, "--out", dir["reference"], "--set", "sim.zero_latency=true"]);
+        Assert.AreEqual(0, run.ExitCode, run.Error);
+        return Records(dir["reference"]);
+    }
+
+    /// <summary>Starts a run (resuming when the directory already holds one), kills it after <paramref name="killAfter"/>; null: let it finish.</summary>
+    private static async Task<int?> RunOnceAsync(string outDir, int ranks, TimeSpan? killAfter)
+    {
+        var resume = File.Exists(Path.Combine(outDir, "run.json")) ? new[] { "--resume" } : [];
+        string[] matrix = ["dotnet", Repo.MatrixDll, .. Run, "--out", outDir, .. resume, .. Slow];
+        var info = ranks == 1
+            ? new ProcessStartInfo(matrix[0])
+            : new ProcessStartInfo(Launch.MpiExec());
+        if (ranks > 1)
+        {
+            foreach (var a in new[] { "--allow-run-as-root", "--oversubscribe", "-n", ranks.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+            {
+                info.ArgumentList.Add(a);
+            }
+
+            info.ArgumentList.Add(matrix[0]);
+        }
+
+        foreach (var a in matrix[1..])
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        info.Environment["TERM"] = "dumb";
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (killAfter is { } delay)
+        {
+            await Task.WhenAny(process.WaitForExitAsync(), Task.Delay(delay));
+            if (!process.HasExited)
+            {
+                KillOneRank(process, outDir, ranks);
+            }
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await process.WaitForExitAsync(timeout.Token);
+        var output = await stdout + await stderr;
+        if (killAfter is null)
+        {
+            Assert.AreEqual(0, process.ExitCode, output);
+            return null;
+        }
+
+        return process.ExitCode;
+    }
+
+    /// <summary>kill -9 of the rank itself (one rank) or of one MPI rank's process (MPI then ends the job).</summary>
+    private static void KillOneRank(Process launcher, string outDir, int ranks)
+    {
+        if (ranks == 1)
+        {
+            launcher.Kill(entireProcessTree: false);
+            return;
+        }
+
+        var children = Directory.EnumerateDirectories("/proc")
+            .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : -1)
+            .Where(pid => pid > 0 && CommandLine(pid).Contains(outDir, StringComparison.Ordinal) && pid != launcher.Id)
+            .ToList();
+        if (children.Count == 0)
+        {
+            launcher.Kill(entireProcessTree: true);
+            return;
+        }
+
+        using var victim = Process.GetProcessById(children[Random.Shared.Next(children.Count)]);
+        victim.Kill(entireProcessTree: false);
+    }
+
+    private static string CommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+        }
+        catch (IOException)
+        {
+            return string.Empty;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return string.Empty;
+        }
+    }
+
+    private static async Task AssertExactlyOnceAsync(string dir, List<string> reference)
+    {
+        var check = await Repo.RunAsync("node", [Repo.Reader("check-run.mjs"), dir, Tasks.ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromMinutes(2));
+        Assert.AreEqual(0, check.ExitCode, "independent reader: " + check.Error + check.Out);
+        CollectionAssert.AreEqual(reference, Records(dir), "records differ from an uninterrupted run");
+    }
+
+    [TestMethod]
+    [Timeout(600_000, CooperativeCancellation = true)]
+    public async Task One_rank_killed_at_random_moments_then_resumed_loses_and_duplicates_nothing()
+    {
+        using var dir = new TempDir();
+        var reference = await ReferenceAsync(dir);
+        var random = new Random(20261125);
+
+        for (var kill = 0; kill < 3; kill++)
+        {
+            await RunOnceAsync(dir["crashy"], 1, TimeSpan.FromMilliseconds(random.Next(700, 2500)));
+        }
+
+        await RunOnceAsync(dir["crashy"], 1, killAfter: null);
+        await AssertExactlyOnceAsync(dir["crashy"], reference);
+    }
+
+    [TestMethod]
+    [Timeout(600_000, CooperativeCancellation = true)]
+    public async Task A_rank_killed_under_mpiexec_then_resumed_loses_and_duplicates_nothing()
+    {
+        using var dir = new TempDir();
+        var reference = await ReferenceAsync(dir);
+        var random = new Random(7);
+
+        for (var kill = 0; kill < 2; kill++)
+        {
+            var code = await RunOnceAsync(dir["mpi"], 2, TimeSpan.FromMilliseconds(random.Next(1500, 3500)));
+            Assert.AreNotEqual(0, code ?? 1, "MPI ends the job when a rank dies");
+        }
+
+        await RunOnceAsync(dir["mpi"], 2, killAfter: null);
+        await AssertExactlyOnceAsync(dir["mpi"], reference);
+    }
+
+    [TestMethod]
+    public async Task Resume_of_a_finished_directory_does_nothing_and_says_so()
+    {
+        using var dir = new TempDir();
+        var first = await HostRun.MatrixAsync("run", "coral", "--tasks", "50", "--out", dir["out"], "--set", "sim.zero_latency=true");
+        Assert.AreEqual(0, first.ExitCode, first.Error);
+        var parts = PartReader.ListParts(dir["out"]).ToList();
+        var manifest = await File.ReadAllTextAsync(dir["out/manifest.json"]);
+
+        var again = await HostRun.MatrixAsync("run", "coral", "--tasks", "50", "--out", dir["out"], "--resume", "--set", "sim.zero_latency=true");
+
+        Assert.AreEqual(0, again.ExitCode, again.Error);
+        Assert.Contains("nothing to resume", again.Out);
+        CollectionAssert.AreEqual(parts, PartReader.ListParts(dir["out"]).ToList());
+        Assert.AreEqual(manifest, await File.ReadAllTextAsync(dir["out/manifest.json"]));
+    }
+
+    [TestMethod]
+    public async Task Resume_refuses_a_directory_of_another_scenario_or_seed()
+    {
+        using var dir = new TempDir();
+        var first = await HostRun.MatrixAsync("run", "coral", "--tasks", "20", "--seed", "1", "--out", dir["out"], "--set", "sim.zero_latency=true");
+        Assert.AreEqual(0, first.ExitCode, first.Error);
+
+        var otherSeed = await HostRun.MatrixAsync("run", "coral", "--tasks", "20", "--seed", "2", "--out", dir["out"], "--resume");
+        Assert.AreEqual(2, otherSeed.ExitCode);
+        Assert.Contains("was written with seed 1, not 2", otherSeed.Error);
+
+        var poem = await HostRun.RunAsync([new HelloScenario.PoemScenario()], "run", "poem", "--tasks", "5", "--seed", "1", "--out", dir["out"], "--resume");
+        Assert.AreEqual(2, poem.ExitCode);
+        Assert.Contains("scenario 'coral', not 'poem'", poem.Error);
+
+        var nothing = await HostRun.MatrixAsync("run", "coral", "--out", dir["empty"], "--resume");
+        Assert.AreEqual(2, nothing.ExitCode);
+        Assert.Contains("holds no run to resume", nothing.Error);
+
+        var fresh = await HostRun.MatrixAsync("run", "coral", "--tasks", "20", "--seed", "1", "--out", dir["out"]);
+        Assert.AreEqual(2, fresh.ExitCode);
+        Assert.Contains("pass --resume", fresh.Error);
+    }
+}
