@@ -21,4 +21,13 @@ public enum AgentKind
 }
 
 /// <summary>A role of a scenario: its name, what kind of work it does, and its default parallelism per rank.</summary>
-public sealed record RoleSpec(string Name, AgentKind Kind, int? DefaultParallelism = null);
+public sealed record RoleSpec(string Name, AgentKind Kind, int? DefaultParallelism = null)
+{
+    /// <summary>
+    /// Whether the role's agent reads message content. Offloaded content is fetched back only for such
+    /// roles (and the sink); default: LLM roles do, code roles do not.
+    /// </summary>
+    public bool? ReadsContent { get; init; }
+
+    public bool NeedsContent => ReadsContent ?? Kind == AgentKind.Llm;
+}

@@ -79,6 +79,9 @@ public sealed class Orchestrator
         CompletionTokens += turn.CompletionTokens;
     }
 
+    /// <summary>Swaps a turn for the same turn with its content offloaded or fetched back.</summary>
+    internal void ReplaceTurn(int index, Turn turn) => _history[index] = turn;
+
     /// <summary>Rebuilds the history of an orchestrator that arrived from another rank.</summary>
     internal void Restore(IEnumerable<Turn> history, long promptTokens, long completionTokens)
     {

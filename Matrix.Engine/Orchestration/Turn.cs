@@ -23,4 +23,10 @@ public sealed partial record Turn(
 {
     /// <summary>For a <c>tool</c> turn: the id of the call it answers.</summary>
     public string? ToolCallId { get; init; }
+
+    /// <summary>
+    /// Where the content lives when it was offloaded to a rank's content store; <see cref="Content"/> is then
+    /// null except while an agent that reads content (or the sink) works on the task.
+    /// </summary>
+    public Store.ContentRef? Ref { get; init; }
 }

@@ -18,6 +18,9 @@ public sealed record EngineOptions
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>Message content above this many UTF-8 bytes is offloaded to the content store (0: never).</summary>
+    public int OffloadBytes { get; init; }
+
     /// <summary>Task ids that already have a record (<c>--resume</c>): they are not admitted again.</summary>
     public Func<string, bool>? AlreadyDone { get; init; }
 
@@ -41,6 +44,7 @@ public sealed record EngineOptions
             Trials = settings.GetInt(EngineSettings.Trials),
             Seed = (ulong)settings.GetLong(EngineSettings.Seed),
             MaxHops = settings.GetInt(EngineSettings.MaxHops),
+            OffloadBytes = settings.GetInt(EngineSettings.OffloadBytes),
             Parallelism = parallelism,
         };
     }

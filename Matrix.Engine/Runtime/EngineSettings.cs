@@ -19,6 +19,8 @@ public static class EngineSettings
     public const string RowsPerPart = "output.rows_per_part";
     public const string ProgressInterval = "progress.interval_seconds";
     public const string FlushSeconds = "output.flush_seconds";
+    public const string OffloadBytes = "store.offload_bytes";
+    public const string StoreMemoryMb = "store.memory_mb";
 
     /// <summary>Default admission limit per rank: enough to keep a few hundred LLM slots busy.</summary>
     public const int DefaultConcurrency = 1024;
@@ -37,6 +39,8 @@ public static class EngineSettings
             .Int(MaxHops, 10_000, "A task that takes more agent steps than this fails (guards against routing loops).", 1)
             .Int(RowsPerBatch, 1024, "Rows per Arrow record batch.", 1, 1 << 20)
             .Long(RowsPerPart, 1_000_000, "Rows per part file before the next part starts.", 1)
+            .Int(OffloadBytes, 512, "Message content above this many bytes goes to the rank's FASTER store; the task carries a reference (0: off).", 0)
+            .Int(StoreMemoryMb, 64, "Memory of each rank's content store before it spills to disk in <out>/.work.", 1)
             .Double(FlushSeconds, 1, "A finished task's record reaches its part file within this many seconds (what a crash can lose; --resume reruns it).", 0)
             .Double(ProgressInterval, 10, "Seconds between progress log lines when stderr is not a terminal.", 0.1);
     }

@@ -11,6 +11,10 @@ public sealed partial class RankEngine
     public IReadOnlyList<PeerExchange> PeerExchanges() =>
         [.. Enumerable.Range(0, _size).Where(r => r != _rank).Select(r => new PeerExchange(r, _peers[r].Sent, _peers[r].BytesSent, _peers[r].Received, _peers[r].BytesReceived))];
 
+    /// <summary>Offloading counters: content bytes put in the store, fetches from this rank's store and from peers.</summary>
+    public (long OffloadedBytes, long LocalFetches, long RemoteFetches) ContentCounters =>
+        _content is null ? default : (_content.OffloadedBytes, _content.LocalFetches, _content.RemoteFetches);
+
     /// <summary>Messages from peers that could not be decoded (a bug or a version mismatch, never an attack: those are dropped by the transport).</summary>
     public long DecodeErrors => Interlocked.Read(ref _decodeErrors);
 
@@ -63,6 +67,9 @@ public sealed partial class RankEngine
                     break;
                 case PeerMessageKind.Progress:
                     _peerProgress[from] = CounterSnapshot.Decode(message);
+                    break;
+                case PeerMessageKind.ContentRequest or PeerMessageKind.ContentReply or PeerMessageKind.ContentFree when _content is not null && message.Length >= 10:
+                    _content.OnPeerMessage(from, (PeerMessageKind)message[0], message);
                     break;
                 default:
                     Interlocked.Increment(ref _decodeErrors);

@@ -12,7 +12,17 @@ public sealed partial class RankEngine
         {
             if (_sinkFailure is null)
             {
+                if (_content is not null)
+                {
+                    await _content.HydrateAsync(task, CancellationToken.None).ConfigureAwait(false);
+                }
+
                 await _sink.WriteAsync(task).ConfigureAwait(false);
+                if (_content is not null)
+                {
+                    // The sink copied the record; a crash before it is durable reruns the task on --resume.
+                    await _content.FreeAsync(task, CancellationToken.None).ConfigureAwait(false);
+                }
             }
 
             var key = (task.Outcome.ToColumnValue(), task.Reason ?? string.Empty);

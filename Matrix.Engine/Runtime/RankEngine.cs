@@ -4,6 +4,7 @@ using Matrix.Engine.Llm;
 using Matrix.Engine.Orchestration;
 using Matrix.Engine.Output;
 using Matrix.Engine.Scenarios;
+using Matrix.Engine.Store;
 using Matrix.Engine.Transport;
 
 namespace Matrix.Engine.Runtime;
@@ -41,6 +42,7 @@ public sealed partial class RankEngine
     private readonly Dictionary<(string Status, string Reason), long> _reasons = [];
     private readonly CancellationTokenSource _abort = new();
     private readonly IPeerTransport? _transport;
+    private readonly ContentGateway? _content;
     private readonly Placement? _placement;
     private readonly OrchestratorCodec? _codec;
     private readonly PeerTrafficCounters[] _peers;
@@ -61,7 +63,8 @@ public sealed partial class RankEngine
         EngineCounters? counters = null,
         IPeerTransport? transport = null,
         Placement? placement = null,
-        LlmCounters? llm = null)
+        LlmCounters? llm = null,
+        IContentStore? contentStore = null)
     {
         _scenario = scenario ?? throw new ArgumentNullException(nameof(scenario));
         _context = context ?? throw new ArgumentNullException(nameof(context));
@@ -74,6 +77,7 @@ public sealed partial class RankEngine
         _size = transport?.Size ?? 1;
         _placement = placement ?? Placement.Everywhere(scenario.Roles.Select(r => r.Name), _size);
         _codec = _size > 1 ? new OrchestratorCodec(scenario.Name, scenario.MessageTypes) : null;
+        _content = contentStore is not null && options.OffloadBytes > 0 ? new ContentGateway(contentStore, options.OffloadBytes, _rank, transport) : null;
         _peers = [.. Enumerable.Range(0, _size).Select(_ => new PeerTrafficCounters())];
         _peerProgress = new CounterSnapshot[_size];
         _gate = new SemaphoreSlim(options.Concurrency, options.Concurrency);
@@ -92,8 +96,9 @@ public sealed partial class RankEngine
             var parallelism = options.Parallelism.TryGetValue(role.Name, out var p) ? p
                 : role.DefaultParallelism ?? (role.Kind == AgentKind.Llm ? capacity : Environment.ProcessorCount);
             var name = role.Name;
+            var readsContent = role.NeedsContent;
             _roles[name] = new ActionBlock<Orchestrator>(
-                task => StepAsync(name, agent, task),
+                task => StepAsync(name, agent, readsContent, task),
                 new ExecutionDataflowBlockOptions
                 {
                     BoundedCapacity = capacity,
@@ -239,12 +244,22 @@ public sealed partial class RankEngine
     }
 
     /// <summary>The body of every role block. Never throws: an exception would fault the block for good.</summary>
-    private async Task StepAsync(string role, IAgent agent, Orchestrator task)
+    private async Task StepAsync(string role, IAgent agent, bool readsContent, Orchestrator task)
     {
         Route route;
         try
         {
+            if (_content is not null && readsContent)
+            {
+                await _content.HydrateAsync(task, _abort.Token).ConfigureAwait(false);
+            }
+
             await agent.RunAsync(task, _abort.Token).ConfigureAwait(false);
+            if (_content is not null)
+            {
+                await _content.OffloadAsync(task, _abort.Token).ConfigureAwait(false);
+            }
+
             task.Hops++;
             Counters.OnHop();
             route = task.Hops >= _options.MaxHops ? Route.Fail("max_hops") : _scenario.Next(task, _context);

@@ -14,6 +14,15 @@ internal enum PeerMessageKind : byte
 
     /// <summary>A rank's progress counters, sent to rank 0 about once a second.</summary>
     Progress = 2,
+
+    /// <summary>Asks the owner rank for offloaded content.</summary>
+    ContentRequest = 3,
+
+    /// <summary>The owner's answer to a <see cref="ContentRequest"/>.</summary>
+    ContentReply = 4,
+
+    /// <summary>Tells the owner rank that a task's content can go (its record is written).</summary>
+    ContentFree = 5,
 }
 
 /// <summary>

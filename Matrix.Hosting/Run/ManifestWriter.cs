@@ -125,11 +125,21 @@ internal static class ManifestWriter
         w.WriteEndArray();
         w.WriteEndObject();
 
+        w.WriteStartObject("store");
+        w.WriteNumber("offload_bytes", m.Settings.GetInt(Engine.Runtime.EngineSettings.OffloadBytes));
+        w.WriteNumber("offloaded_bytes", r.Sum(x => x.OffloadedBytes));
+        w.WriteNumber("puts", r.Sum(x => x.StorePuts));
+        w.WriteNumber("fetches_local", r.Sum(x => x.LocalFetches));
+        w.WriteNumber("fetches_remote", r.Sum(x => x.RemoteFetches));
+        w.WriteNumber("bytes_on_disk_at_end", r.Sum(x => x.StoreBytesOnDisk));
+        w.WriteEndObject();
+
         if (m.TransportSecure is { } secure)
         {
             w.WriteStartObject("transport");
             w.WriteBoolean("secure", secure);
             w.WriteNumber("frames_rejected", r.Sum(x => x.FramesRejected));
+            w.WriteNumber("payload_bytes_sent", r.Sum(x => x.TransportBytesSent));
             w.WriteNumber("decode_errors", r.Sum(x => x.DecodeErrors));
             w.WriteEndObject();
         }
@@ -177,6 +187,9 @@ internal static class ManifestWriter
         w.WriteNumber("elapsed_seconds", Math.Round(x.ElapsedSeconds, 3));
         w.WriteNumber("rows", x.Rows);
         w.WriteNumber("frames_rejected", x.FramesRejected);
+        w.WriteNumber("offloaded_bytes", x.OffloadedBytes);
+        w.WriteNumber("fetches_local", x.LocalFetches);
+        w.WriteNumber("fetches_remote", x.RemoteFetches);
         w.WriteStartArray("peers");
         foreach (var p in x.Peers)
         {

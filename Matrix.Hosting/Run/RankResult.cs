@@ -30,6 +30,19 @@ internal sealed record RankResult(
     long FramesRejected,
     long DecodeErrors)
 {
+    public long OffloadedBytes { get; init; }
+
+    public long LocalFetches { get; init; }
+
+    public long RemoteFetches { get; init; }
+
+    public long StorePuts { get; init; }
+
+    public long StoreBytesOnDisk { get; init; }
+
+    /// <summary>Every payload byte this rank's transport sent (orchestrators, content fetches, progress).</summary>
+    public long TransportBytesSent { get; init; }
+
     public byte[] ToBytes() => JsonSerializer.SerializeToUtf8Bytes(this);
 
     public static RankResult FromBytes(byte[] bytes) =>

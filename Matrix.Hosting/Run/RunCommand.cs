@@ -9,6 +9,7 @@ using Matrix.Engine.Settings;
 using Matrix.Hosting.Cli;
 using Matrix.Mpi.Transport;
 using Matrix.Store.Arrow;
+using Matrix.Store.Content;
 
 namespace Matrix.Hosting.Run;
 
@@ -63,10 +64,20 @@ internal static class RunCommand
         var options = EngineOptions.FromSettings(settings, scenario.Roles.Select(r => r.Name)) with { AlreadyDone = resume is null ? null : resume.Done.Contains };
         var limit = (long?)settings.Get(EngineSettings.Tasks);
 
+        await using var store = options.OffloadBytes > 0
+            ? FasterContentStore.Open(new ContentStoreOptions
+            {
+                Directory = Path.Combine(outDir, WorkDirectory, string.Create(CultureInfo.InvariantCulture, $"rank-{session.Rank}")),
+                Rank = session.Rank,
+                MemoryBytes = settings.GetInt(EngineSettings.StoreMemoryMb) * (1L << 20),
+            })
+            : null;
+
         var startedAt = DateTimeOffset.UtcNow;
         RunSummary summary;
         SinkStatistics output;
         long decodeErrors;
+        (long OffloadedBytes, long LocalFetches, long RemoteFetches) content;
         var sink = new ArrowTaskSinkFactory().Create(new SinkOptions(
             outDir,
             session.Rank,
@@ -77,7 +88,7 @@ internal static class RunCommand
             TimeSpan.FromSeconds(settings.GetDouble(EngineSettings.FlushSeconds))));
         await using (sink.ConfigureAwait(false))
         {
-            var engine = new RankEngine(scenario, context, options, sink, transport: session.Transport, placement: placement, llm: llmCounters);
+            var engine = new RankEngine(scenario, context, options, sink, transport: session.Transport, placement: placement, llm: llmCounters, contentStore: store);
             var rows = Shard(Limit(scenario.ReadInputAsync(new InputSource(inputPath, limit), context, cancellationToken), limit), session.Rank, session.Size);
             var progress = session.Rank == 0
                 ? new ProgressReporter(
@@ -105,11 +116,20 @@ internal static class RunCommand
             }
 
             decodeErrors = engine.DecodeErrors;
+            content = engine.ContentCounters;
             await sink.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             output = sink.Statistics;
         }
 
-        var report = ToReport(session, summary, llmCounters, output, decodeErrors);
+        var report = ToReport(session, summary, llmCounters, output, decodeErrors) with
+        {
+            OffloadedBytes = content.OffloadedBytes,
+            LocalFetches = content.LocalFetches,
+            RemoteFetches = content.RemoteFetches,
+            StorePuts = store?.Statistics.Puts ?? 0,
+            StoreBytesOnDisk = store?.Statistics.LogDiskBytes ?? 0,
+            TransportBytesSent = session.Transport?.GetStatistics().Peers.Sum(p => p.BytesSent) ?? 0,
+        };
         var reports = (await session.AllgatherAsync(report.ToBytes(), CancellationToken.None).ConfigureAwait(false)).Select(RankResult.FromBytes).ToList();
         if (session.Rank != 0)
         {
@@ -172,6 +192,9 @@ internal static class RunCommand
         [.. s.Peers],
         session.FramesRejected,
         decodeErrors);
+
+    /// <summary>Where ranks keep their content stores: inside the output directory, removed after the run.</summary>
+    private const string WorkDirectory = ".work";
 
     /// <summary>Data parallelism: rank r takes the rows whose index is r modulo the number of ranks.</summary>
     private static async IAsyncEnumerable<InputRow> Shard(IAsyncEnumerable<InputRow> rows, int rank, int size)

@@ -1,0 +1,179 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Text;
+using Matrix.Engine.Orchestration;
+using Matrix.Engine.Transport;
+
+namespace Matrix.Engine.Store;
+
+/// <summary>
+/// Offloading on one rank: after a step, content above the threshold goes into this rank's
+/// <see cref="IContentStore"/> and the turn keeps a <see cref="ContentRef"/>; before a step that reads
+/// content (and before the sink writes), it comes back from this rank's store or, over the transport,
+/// from the owner rank's. A task's content is freed on every owner once its record is written.
+/// </summary>
+internal sealed class ContentGateway
+{
+    private readonly IContentStore _store;
+    private readonly int _threshold;
+    private readonly int _rank;
+    private readonly IPeerTransport? _transport;
+    private readonly ConcurrentDictionary<long, TaskCompletionSource<string>> _pending = new();
+    private long _requestIds;
+    private long _offloadedBytes;
+    private long _localFetches;
+    private long _remoteFetches;
+
+    public ContentGateway(IContentStore store, int thresholdBytes, int rank, IPeerTransport? transport)
+    {
+        _store = store;
+        _threshold = thresholdBytes;
+        _rank = rank;
+        _transport = transport;
+    }
+
+    public long OffloadedBytes => Interlocked.Read(ref _offloadedBytes);
+
+    public long LocalFetches => Interlocked.Read(ref _localFetches);
+
+    public long RemoteFetches => Interlocked.Read(ref _remoteFetches);
+
+    /// <summary>Moves large content not yet offloaded into the store, and drops fetched copies.</summary>
+    public async ValueTask OffloadAsync(Orchestrator task, CancellationToken cancellationToken)
+    {
+        var history = task.History;
+        for (var i = 0; i < history.Count; i++)
+        {
+            var turn = history[i];
+            if (turn.Content is null)
+            {
+                continue;
+            }
+
+            if (turn.Ref is not null)
+            {
+                task.ReplaceTurn(i, turn with { Content = null });
+                continue;
+            }
+
+            var bytes = Encoding.UTF8.GetByteCount(turn.Content);
+            if (_threshold > 0 && bytes > _threshold)
+            {
+                var reference = await _store.PutAsync(task.Id, turn.Content, cancellationToken).ConfigureAwait(false);
+                Interlocked.Add(ref _offloadedBytes, bytes);
+                task.ReplaceTurn(i, turn with { Content = null, Ref = reference });
+            }
+        }
+    }
+
+    /// <summary>Brings every offloaded content of the task back into its turns.</summary>
+    public async ValueTask HydrateAsync(Orchestrator task, CancellationToken cancellationToken)
+    {
+        var history = task.History;
+        for (var i = 0; i < history.Count; i++)
+        {
+            var turn = history[i];
+            if (turn is { Ref: { } reference, Content: null })
+            {
+                var content = reference.OwnerRank == _rank
+                    ? await FetchLocalAsync(reference, cancellationToken).ConfigureAwait(false)
+                    : await FetchRemoteAsync(reference, cancellationToken).ConfigureAwait(false);
+                task.ReplaceTurn(i, turn with { Content = content });
+            }
+        }
+    }
+
+    /// <summary>Frees the task's content on every rank that holds some (its record is written).</summary>
+    public async ValueTask FreeAsync(Orchestrator task, CancellationToken cancellationToken)
+    {
+        var owners = task.History.Where(t => t.Ref is not null).Select(t => t.Ref!.Value.OwnerRank).Distinct().ToList();
+        foreach (var owner in owners)
+        {
+            if (owner == _rank)
+            {
+                await _store.FreeAsync(task.Id, cancellationToken).ConfigureAwait(false);
+            }
+            else if (_transport is not null)
+            {
+                await _transport.SendAsync(owner, Encode(PeerMessageKind.ContentFree, 0, Encoding.UTF8.GetBytes(task.Id)), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Handles a content message from a peer, on the transport's thread: never blocks.</summary>
+    public void OnPeerMessage(int from, PeerMessageKind kind, ReadOnlySpan<byte> message)
+    {
+        var id = BinaryPrimitives.ReadInt64LittleEndian(message[2..]);
+        var body = message[10..];
+        switch (kind)
+        {
+            case PeerMessageKind.ContentRequest:
+                var reference = new ContentRef(_rank, BinaryPrimitives.ReadInt64LittleEndian(body), BinaryPrimitives.ReadInt32LittleEndian(body[8..]));
+                _ = AnswerAsync(from, id, reference);
+                break;
+            case PeerMessageKind.ContentReply:
+                if (_pending.TryRemove(id, out var waiter))
+                {
+                    if (body[0] == 1)
+                    {
+                        waiter.TrySetResult(Encoding.UTF8.GetString(body[1..]));
+                    }
+                    else
+                    {
+                        waiter.TrySetException(new KeyNotFoundException($"rank {from} has no content {id}: {Encoding.UTF8.GetString(body[1..])}"));
+                    }
+                }
+
+                break;
+            case PeerMessageKind.ContentFree:
+                var taskId = Encoding.UTF8.GetString(body);
+                _ = _store.FreeAsync(taskId).AsTask();
+                break;
+        }
+    }
+
+    private async Task<string> FetchLocalAsync(ContentRef reference, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _localFetches);
+        return await _store.GetAsync(reference, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<string> FetchRemoteAsync(ContentRef reference, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _remoteFetches);
+        var id = Interlocked.Increment(ref _requestIds);
+        var waiter = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[id] = waiter;
+        var body = new byte[12];
+        BinaryPrimitives.WriteInt64LittleEndian(body, reference.Key);
+        BinaryPrimitives.WriteInt32LittleEndian(body.AsSpan(8), reference.Length);
+        await _transport!.SendAsync(reference.OwnerRank, Encode(PeerMessageKind.ContentRequest, id, body), cancellationToken).ConfigureAwait(false);
+        return await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task AnswerAsync(int to, long id, ContentRef reference)
+    {
+        byte[] reply;
+        try
+        {
+            var content = await _store.GetAsync(reference).ConfigureAwait(false);
+            reply = [1, .. Encoding.UTF8.GetBytes(content)];
+        }
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException)
+        {
+            reply = [0, .. Encoding.UTF8.GetBytes(e.Message)];
+        }
+
+        await _transport!.SendAsync(to, Encode(PeerMessageKind.ContentReply, id, reply)).ConfigureAwait(false);
+    }
+
+    private static byte[] Encode(PeerMessageKind kind, long id, ReadOnlySpan<byte> body)
+    {
+        var message = new byte[10 + body.Length];
+        message[0] = (byte)kind;
+        message[1] = OrchestratorCodec.Version;
+        BinaryPrimitives.WriteInt64LittleEndian(message.AsSpan(2), id);
+        body.CopyTo(message.AsSpan(10));
+        return message;
+    }
+}
