@@ -19,7 +19,8 @@ public sealed partial class PoemScenario : Scenario
     public override string Description => "a poet LLM and a word-counting critic";
 
     public override IReadOnlyList<RoleSpec> Roles { get; } =
-        [new("poet", AgentKind.Llm), new("critic", AgentKind.Code)];
+        // The critic reads the poem's text, so offloaded content is fetched back for it.
+        [new("poet", AgentKind.Llm), new("critic", AgentKind.Code) { ReadsContent = true }];
 
     public override IReadOnlyList<OutputColumn> Columns { get; } =
     [
