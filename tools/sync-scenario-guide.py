@@ -11,7 +11,7 @@ guide = root / "docs" / "writing-a-scenario.md"
 text = guide.read_text()
 for name, lang in [("HelloScenario.csproj", "xml"), ("Program.cs", "csharp"), ("PoemScenario.cs", "csharp")]:
     code = (root / "examples" / "HelloScenario" / name).read_text().rstrip("\n")
-    pattern = re.compile(r"(`" + re.escape(name) + r"`:\n\n```" + lang + r"\n)(.*?)(\n```)", re.S)
+    pattern = re.compile(r"(`" + re.escape(name) + r"`[^`]*?:\n\n```" + lang + r"\n)(.*?)(\n```)", re.S)
     text, count = pattern.subn(lambda m: m.group(1) + code + m.group(3), text)
     if count != 1:
         raise SystemExit(f"no code block for {name} in {guide}")
