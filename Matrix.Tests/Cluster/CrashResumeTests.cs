@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Matrix.Store.Arrow;
 using Matrix.Tests.Support;
 
@@ -15,16 +14,11 @@ public sealed class CrashResumeTests
     // A slow simulated fleet keeps the run going for seconds, so kills land mid-run; latency never changes records.
     private static readonly string[] Slow = ["--set", "sim.decode_ms=0.4", "output.flush_seconds=0.2", "output.rows_per_batch=64", "transport.advertise_host=127.0.0.1", "transport.bind=127.0.0.1"];
 
-    private static List<string> Records(string dir) => PartReader.ReadDirectory(dir)
-        .OrderBy(r => r.Id, StringComparer.Ordinal)
-        .Select(r => JsonSerializer.Serialize(new { r.Id, r.Status, r.Reason, r.Error, Messages = r.Messages.Select(m => new { m.Agent, m.Role, m.Content, m.PromptTokens, m.CompletionTokens }), Columns = r.Columns.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value}") }))
-        .ToList();
-
     private static async Task<List<string>> ReferenceAsync(TempDir dir)
     {
         var run = await HostRun.MatrixAsync([.. Run, "--out", dir["reference"], "--set", "sim.zero_latency=true"]);
         Assert.AreEqual(0, run.ExitCode, run.Error);
-        return Records(dir["reference"]);
+        return OutputRecords.Of(dir["reference"]);
     }
 
     /// <summary>Starts a run (resuming when the directory already holds one), kills it after <paramref name="killAfter"/>; null: let it finish.</summary>
@@ -120,7 +114,7 @@ public sealed class CrashResumeTests
     {
         var check = await Repo.RunAsync("node", [Repo.Reader("check-run.mjs"), dir, Tasks.ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromMinutes(2));
         Assert.AreEqual(0, check.ExitCode, "independent reader: " + check.Error + check.Out);
-        CollectionAssert.AreEqual(reference, Records(dir), "records differ from an uninterrupted run");
+        CollectionAssert.AreEqual(reference, OutputRecords.Of(dir), "records differ from an uninterrupted run");
     }
 
     [TestMethod]

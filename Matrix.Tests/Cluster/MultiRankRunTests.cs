@@ -14,27 +14,11 @@ public sealed partial class MultiRankRunTests
 
     private static JsonElement Manifest(string dir) => JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "manifest.json"))).RootElement;
 
-    private static List<string> Records(string dir) => PartReader.ReadDirectory(dir)
-        .OrderBy(r => r.Id, StringComparer.Ordinal)
-        .Select(r => JsonSerializer.Serialize(new
-        {
-            r.Id,
-            r.Trial,
-            r.Status,
-            r.Reason,
-            r.Error,
-            Messages = r.Messages.Select(m => new { m.Agent, m.Role, m.Content, m.ToolCalls, m.PromptTokens, m.CompletionTokens }),
-            r.PromptTokens,
-            r.CompletionTokens,
-            Columns = r.Columns.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value}"),
-        }))
-        .ToList();
-
     private static async Task<List<string>> OneRankAsync(TempDir dir, params string[] extra)
     {
         var run = await HostRun.MatrixAsync([.. Coral3000, "--out", dir["one"], "--set", "sim.zero_latency=true", .. extra]);
         Assert.AreEqual(0, run.ExitCode, run.Error);
-        return Records(dir["one"]);
+        return OutputRecords.Of(dir["one"]);
     }
 
     [TestMethod]
@@ -48,7 +32,7 @@ public sealed partial class MultiRankRunTests
 
         Assert.AreEqual(0, run.ExitCode, run.Error);
         Assert.HasCount(3, PartReader.ListParts(dir["three"]).Select(p => Path.GetFileName(p)[..10]).Distinct().ToList(), "one part file series per rank");
-        CollectionAssert.AreEqual(one, Records(dir["three"]));
+        CollectionAssert.AreEqual(one, OutputRecords.Of(dir["three"]));
         var manifest = Manifest(dir["three"]);
         Assert.AreEqual(3, manifest.GetProperty("ranks").GetInt32());
         Assert.IsTrue(manifest.GetProperty("transport").GetProperty("secure").GetBoolean());
@@ -68,7 +52,7 @@ public sealed partial class MultiRankRunTests
             [.. Coral3000, "--out", dir["pinned"], .. Launch.LoopbackSettings, "sim.zero_latency=true", "placement.teacher=0", "placement.student=1", "placement.extractor=2", "placement.matcher=0"]);
 
         Assert.AreEqual(0, run.ExitCode, run.Error);
-        CollectionAssert.AreEqual(one, Records(dir["pinned"]));
+        CollectionAssert.AreEqual(one, OutputRecords.Of(dir["pinned"]));
         var ranks = Manifest(dir["pinned"]).GetProperty("per_rank").EnumerateArray().ToList();
         long sent = 0, received = 0;
         foreach (var rank in ranks)
@@ -98,7 +82,7 @@ public sealed partial class MultiRankRunTests
         var run = await Launch.SrunAsync(2, [.. Coral3000, "--out", dir["srun"], .. Launch.LoopbackSettings, "sim.zero_latency=true"]);
 
         Assert.AreEqual(0, run.ExitCode, run.Error);
-        CollectionAssert.AreEqual(one, Records(dir["srun"]));
+        CollectionAssert.AreEqual(one, OutputRecords.Of(dir["srun"]));
         Assert.AreEqual(2, Manifest(dir["srun"]).GetProperty("ranks").GetInt32());
     }
 
@@ -153,7 +137,7 @@ public sealed partial class MultiRankRunTests
         await Task.WhenAll(attacks);
         Assert.AreEqual(0, job.ExitCode, errors.ToString() + await stdout);
         Assert.HasCount(2, attacks, "both ranks announced their endpoint");
-        CollectionAssert.AreEqual(one, Records(dir["two"]));
+        CollectionAssert.AreEqual(one, OutputRecords.Of(dir["two"]));
         var transport = Manifest(dir["two"]).GetProperty("transport");
         Assert.IsTrue(transport.GetProperty("secure").GetBoolean());
         Assert.IsGreaterThan(0L, transport.GetProperty("frames_rejected").GetInt64(), "the plaintext ZMTP/1.0 frames reached the socket and were refused");

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Matrix.Store.Arrow;
 using Matrix.Tests.Support;
 
 namespace Matrix.Tests.Cluster;
@@ -13,11 +12,6 @@ public sealed class OffloadingTests
 
     private static JsonElement Manifest(string dir) => JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "manifest.json"))).RootElement;
 
-    private static List<string> Records(string dir) => PartReader.ReadDirectory(dir)
-        .OrderBy(r => r.Id, StringComparer.Ordinal)
-        .Select(r => JsonSerializer.Serialize(new { r.Id, r.Status, r.Reason, r.Error, Messages = r.Messages.Select(m => new { m.Agent, m.Role, m.Content, m.ToolCalls, m.PromptTokens, m.CompletionTokens }), r.PromptTokens, r.CompletionTokens, Columns = r.Columns.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value}") }))
-        .ToList();
-
     private static long OrchestratorBytes(JsonElement manifest) => manifest.GetProperty("per_rank").EnumerateArray()
         .SelectMany(r => r.GetProperty("peers").EnumerateArray()).Sum(p => p.GetProperty("bytes_sent").GetInt64());
 
@@ -30,7 +24,7 @@ public sealed class OffloadingTests
         Assert.AreEqual(0, on.ExitCode, on.Error);
         Assert.AreEqual(0, off.ExitCode, off.Error);
 
-        CollectionAssert.AreEqual(Records(dir["off"]), Records(dir["on"]));
+        CollectionAssert.AreEqual(OutputRecords.Of(dir["off"]), OutputRecords.Of(dir["on"]));
         var store = Manifest(dir["on"]).GetProperty("store");
         Assert.AreEqual(512, store.GetProperty("offload_bytes").GetInt32());
         Assert.IsGreaterThan(0L, store.GetProperty("offloaded_bytes").GetInt64());
@@ -53,9 +47,9 @@ public sealed class OffloadingTests
         Assert.AreEqual(0, on.ExitCode, on.Error);
         Assert.AreEqual(0, off.ExitCode, off.Error);
 
-        var expected = Records(dir["one"]);
-        CollectionAssert.AreEqual(expected, Records(dir["on"]));
-        CollectionAssert.AreEqual(expected, Records(dir["off"]));
+        var expected = OutputRecords.Of(dir["one"]);
+        CollectionAssert.AreEqual(expected, OutputRecords.Of(dir["on"]));
+        CollectionAssert.AreEqual(expected, OutputRecords.Of(dir["off"]));
         var withOffload = Manifest(dir["on"]);
         Assert.IsGreaterThan(0L, withOffload.GetProperty("store").GetProperty("fetches_remote").GetInt64(), "agents read content owned by other ranks");
         Assert.IsLessThan(OrchestratorBytes(Manifest(dir["off"])), OrchestratorBytes(withOffload), "orchestrators carry references instead of text");

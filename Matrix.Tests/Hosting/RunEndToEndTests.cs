@@ -13,22 +13,6 @@ public sealed class RunEndToEndTests
     private static JsonElement Manifest(string dir) =>
         JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "manifest.json"))).RootElement;
 
-    private static List<string> Records(string dir) => PartReader.ReadDirectory(dir)
-        .OrderBy(r => r.Id, StringComparer.Ordinal)
-        .Select(r => JsonSerializer.Serialize(new
-        {
-            r.Id,
-            r.Trial,
-            r.Status,
-            r.Reason,
-            r.Error,
-            Messages = r.Messages.Select(m => new { m.Agent, m.Role, m.Content, m.ToolCalls, m.PromptTokens, m.CompletionTokens }),
-            r.PromptTokens,
-            r.CompletionTokens,
-            Columns = r.Columns.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value}"),
-        }))
-        .ToList();
-
     [TestMethod]
     public async Task Readme_command_runs_coral_1000_tasks_and_the_independent_reader_agrees()
     {
@@ -77,11 +61,11 @@ public sealed class RunEndToEndTests
         Assert.AreEqual(0, remote.ExitCode, remote.Error);
         Assert.AreEqual(0, otherSeed.ExitCode, otherSeed.Error);
 
-        var a = Records(dir["local"]);
-        var b = Records(dir["remote"]);
+        var a = OutputRecords.Of(dir["local"]);
+        var b = OutputRecords.Of(dir["remote"]);
         Assert.HasCount(150, a);
         CollectionAssert.AreEqual(a, b, "HTTP records differ from in-process records");
-        CollectionAssert.AreNotEqual(a, Records(dir["other"]), "another seed should change the conversations");
+        CollectionAssert.AreNotEqual(a, OutputRecords.Of(dir["other"]), "another seed should change the conversations");
         Assert.IsGreaterThan(150L * 3, server.Requests, "every LLM call went over the socket");
     }
 
