@@ -18,7 +18,7 @@ internal sealed class ContentGateway
     private readonly int _threshold;
     private readonly int _rank;
     private readonly IPeerTransport? _transport;
-    private readonly ConcurrentDictionary<long, TaskCompletionSource<string>> _pending = new();
+    private readonly ConcurrentDictionary<long, TaskCompletionSource<string[]>> _pending = new();
     private long _requestIds;
     private long _offloadedBytes;
     private long _localFetches;
@@ -66,19 +66,46 @@ internal sealed class ContentGateway
         }
     }
 
-    /// <summary>Brings every offloaded content of the task back into its turns.</summary>
+    /// <summary>
+    /// Brings every offloaded content of the task back into its turns: this rank's from its store, every
+    /// other owner's in one request per owner.
+    /// </summary>
     public async ValueTask HydrateAsync(Orchestrator task, CancellationToken cancellationToken)
     {
         var history = task.History;
+        Dictionary<int, List<int>>? remote = null;
         for (var i = 0; i < history.Count; i++)
         {
             var turn = history[i];
-            if (turn is { Ref: { } reference, Content: null })
+            if (turn is not { Ref: { } reference, Content: null })
             {
-                var content = reference.OwnerRank == _rank
-                    ? await FetchLocalAsync(reference, cancellationToken).ConfigureAwait(false)
-                    : await FetchRemoteAsync(reference, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (reference.OwnerRank == _rank)
+            {
+                Interlocked.Increment(ref _localFetches);
+                var content = await _store.GetAsync(reference, cancellationToken).ConfigureAwait(false);
                 task.ReplaceTurn(i, turn with { Content = content });
+            }
+            else
+            {
+                remote ??= [];
+                (remote.TryGetValue(reference.OwnerRank, out var turns) ? turns : remote[reference.OwnerRank] = []).Add(i);
+            }
+        }
+
+        if (remote is null)
+        {
+            return;
+        }
+
+        foreach (var (owner, turns) in remote)
+        {
+            var contents = await FetchRemoteAsync(owner, [.. turns.Select(i => history[i].Ref!.Value)], cancellationToken).ConfigureAwait(false);
+            for (var j = 0; j < turns.Count; j++)
+            {
+                task.ReplaceTurn(turns[j], history[turns[j]] with { Content = contents[j] });
             }
         }
     }
@@ -108,19 +135,26 @@ internal sealed class ContentGateway
         switch (kind)
         {
             case PeerMessageKind.ContentRequest:
-                var reference = new ContentRef(_rank, BinaryPrimitives.ReadInt64LittleEndian(body), BinaryPrimitives.ReadInt32LittleEndian(body[8..]));
-                _ = AnswerAsync(from, id, reference);
+                var count = BinaryPrimitives.ReadInt32LittleEndian(body);
+                var references = new ContentRef[count];
+                for (var i = 0; i < count; i++)
+                {
+                    var entry = body[(4 + (12 * i))..];
+                    references[i] = new ContentRef(_rank, BinaryPrimitives.ReadInt64LittleEndian(entry), BinaryPrimitives.ReadInt32LittleEndian(entry[8..]));
+                }
+
+                _ = AnswerAsync(from, id, references);
                 break;
             case PeerMessageKind.ContentReply:
                 if (_pending.TryRemove(id, out var waiter))
                 {
                     if (body[0] == 1)
                     {
-                        waiter.TrySetResult(Encoding.UTF8.GetString(body[1..]));
+                        waiter.TrySetResult(DecodeContents(body[1..]));
                     }
                     else
                     {
-                        waiter.TrySetException(new KeyNotFoundException($"rank {from} has no content {id}: {Encoding.UTF8.GetString(body[1..])}"));
+                        waiter.TrySetException(new KeyNotFoundException($"rank {from} could not answer content request {id}: {Encoding.UTF8.GetString(body[1..])}"));
                     }
                 }
 
@@ -132,32 +166,45 @@ internal sealed class ContentGateway
         }
     }
 
-    private async Task<string> FetchLocalAsync(ContentRef reference, CancellationToken cancellationToken)
+    private async Task<string[]> FetchRemoteAsync(int owner, ContentRef[] references, CancellationToken cancellationToken)
     {
-        Interlocked.Increment(ref _localFetches);
-        return await _store.GetAsync(reference, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task<string> FetchRemoteAsync(ContentRef reference, CancellationToken cancellationToken)
-    {
-        Interlocked.Increment(ref _remoteFetches);
+        Interlocked.Add(ref _remoteFetches, references.Length);
         var id = Interlocked.Increment(ref _requestIds);
-        var waiter = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var waiter = new TaskCompletionSource<string[]>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pending[id] = waiter;
-        var body = new byte[12];
-        BinaryPrimitives.WriteInt64LittleEndian(body, reference.Key);
-        BinaryPrimitives.WriteInt32LittleEndian(body.AsSpan(8), reference.Length);
-        await _transport!.SendAsync(reference.OwnerRank, Encode(PeerMessageKind.ContentRequest, id, body), cancellationToken).ConfigureAwait(false);
+        var body = new byte[4 + (12 * references.Length)];
+        BinaryPrimitives.WriteInt32LittleEndian(body, references.Length);
+        for (var i = 0; i < references.Length; i++)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(body.AsSpan(4 + (12 * i)), references[i].Key);
+            BinaryPrimitives.WriteInt32LittleEndian(body.AsSpan(12 + (12 * i)), references[i].Length);
+        }
+
+        await _transport!.SendAsync(owner, Encode(PeerMessageKind.ContentRequest, id, body), cancellationToken).ConfigureAwait(false);
         return await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task AnswerAsync(int to, long id, ContentRef reference)
+    /// <summary>Answers a peer's request from this rank's store, off the transport's thread.</summary>
+    private async Task AnswerAsync(int to, long id, ContentRef[] references)
     {
         byte[] reply;
         try
         {
-            var content = await _store.GetAsync(reference).ConfigureAwait(false);
-            reply = [1, .. Encoding.UTF8.GetBytes(content)];
+            var contents = new byte[references.Length][];
+            for (var i = 0; i < references.Length; i++)
+            {
+                contents[i] = Encoding.UTF8.GetBytes(await _store.GetAsync(references[i]).ConfigureAwait(false));
+            }
+
+            reply = new byte[1 + contents.Sum(c => 4 + c.Length)];
+            reply[0] = 1;
+            var at = 1;
+            foreach (var c in contents)
+            {
+                BinaryPrimitives.WriteInt32LittleEndian(reply.AsSpan(at), c.Length);
+                c.CopyTo(reply.AsSpan(at + 4));
+                at += 4 + c.Length;
+            }
         }
         catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException)
         {
@@ -165,6 +212,19 @@ internal sealed class ContentGateway
         }
 
         await _transport!.SendAsync(to, Encode(PeerMessageKind.ContentReply, id, reply)).ConfigureAwait(false);
+    }
+
+    private static string[] DecodeContents(ReadOnlySpan<byte> body)
+    {
+        var contents = new List<string>();
+        while (!body.IsEmpty)
+        {
+            var length = BinaryPrimitives.ReadInt32LittleEndian(body);
+            contents.Add(Encoding.UTF8.GetString(body.Slice(4, length)));
+            body = body[(4 + length)..];
+        }
+
+        return [.. contents];
     }
 
     private static byte[] Encode(PeerMessageKind kind, long id, ReadOnlySpan<byte> body)
