@@ -143,7 +143,8 @@ internal sealed class ContentGateway
                     references[i] = new ContentRef(_rank, BinaryPrimitives.ReadInt64LittleEndian(entry), BinaryPrimitives.ReadInt32LittleEndian(entry[8..]));
                 }
 
-                _ = AnswerAsync(from, id, references);
+                // The store may block on a full log: answer from the thread pool, never on the transport's thread.
+                _ = Task.Run(() => AnswerAsync(from, id, references));
                 break;
             case PeerMessageKind.ContentReply:
                 if (_pending.TryRemove(id, out var waiter))
@@ -161,7 +162,7 @@ internal sealed class ContentGateway
                 break;
             case PeerMessageKind.ContentFree:
                 var taskId = Encoding.UTF8.GetString(body);
-                _ = _store.FreeAsync(taskId).AsTask();
+                _ = Task.Run(() => FreeQuietlyAsync(taskId));
                 break;
         }
     }
@@ -212,6 +213,18 @@ internal sealed class ContentGateway
         }
 
         await _transport!.SendAsync(to, Encode(PeerMessageKind.ContentReply, id, reply)).ConfigureAwait(false);
+    }
+
+    private async Task FreeQuietlyAsync(string taskId)
+    {
+        try
+        {
+            await _store.FreeAsync(taskId).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
+        {
+            // A free that races the end of the run only leaves content that the store deletes at dispose.
+        }
     }
 
     private static string[] DecodeContents(ReadOnlySpan<byte> body)

@@ -26,7 +26,14 @@ namespace Matrix.Store.Content;
 /// operation takes a session from a pool, uses it alone (across awaits too: FASTER 2 sessions are not
 /// tied to a thread) and puts it back. A session whose operation threw is dropped. Reads that go to disk
 /// are completed with <c>CompletePendingWithOutputsAsync</c>; that wait is not cancelled (it is one local
-/// disk read), so cancellation is observed when an operation starts.
+/// disk read), so cancellation is observed when an operation starts and while a write waits for the gate.
+/// </para>
+/// <para>
+/// Write gate: when the in-memory log is full, FASTER's <c>Upsert</c>/<c>Delete</c> spin on the calling
+/// thread until older pages are flushed, and the flush itself runs on the thread pool. With every pool
+/// thread spinning, the flush waits for the pool to add a thread (about two a second): measured here, a
+/// put rate of a few per second. So at most <c>ProcessorCount - 1</c> (at least 1) writes are inside
+/// FASTER at once; others wait asynchronously. Reads do not allocate in the log and are not gated.
 /// </para>
 /// <para>
 /// Disk: freed content is deleted from the index at once; its disk space is given back a log file
@@ -66,6 +73,9 @@ public sealed class FasterContentStore : IContentStore
     private readonly ConcurrentDictionary<string, TaskContent> _tasks = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    // Admits at most (processors - 1) writers into FASTER at once; see the class remarks.
+    private readonly SemaphoreSlim _writeGate = new(Math.Max(1, Environment.ProcessorCount - 1));
+
     private long _lastKey;
     private long _puts;
     private long _gets;
@@ -75,6 +85,7 @@ public sealed class FasterContentStore : IContentStore
     private long _liveEntries;
     private long _diskReads;
     private int _freesSinceReclaim;
+    private int _firstSegment;
     private int _reclaiming;
     private int _active;
     private int _disposed;
@@ -201,91 +212,65 @@ public sealed class FasterContentStore : IContentStore
 
     /// <summary>Stores <paramref name="content"/> for <paramref name="taskId"/> and returns its ref.</summary>
     /// <exception cref="InvalidOperationException">The task was freed while its content was being put (the content is deleted).</exception>
-    public ValueTask<ContentRef> PutAsync(string taskId, string content, CancellationToken cancellationToken = default)
+    public async ValueTask<ContentRef> PutAsync(string taskId, string content, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(taskId);
         ArgumentNullException.ThrowIfNull(content);
         cancellationToken.ThrowIfCancellationRequested();
         Enter();
-
-        byte[] buffer;
-        int length;
         try
         {
-            length = Encoding.UTF8.GetByteCount(content);
-            buffer = ArrayPool<byte>.Shared.Rent(length);
-            Encoding.UTF8.GetBytes(content, buffer);
-        }
-        catch
-        {
-            Exit();
-            throw;
-        }
-
-        var chunks = ChunkCount(length);
-        var firstKey = Interlocked.Add(ref _lastKey, chunks) - chunks + 1;
-
-        // Registered before the write with the tail as a lower bound of its address, so that space reclaim
-        // (which reads the head first, then every task) never passes a record that is being written.
-        var item = new ContentItem(firstKey, chunks, length, _store.Log.TailAddress);
-        var task = Register(taskId, item);
-        Interlocked.Increment(ref _puts);
-        Interlocked.Increment(ref _liveEntries);
-        Interlocked.Add(ref _bytesStored, length);
-        Interlocked.Add(ref _bytesPut, length);
-
-        ContentSession? session = null;
-        var pin = default(GCHandle);
-        var pending = false;
-        try
-        {
-            session = RentSession();
-
-            // A SpanByte points at pinned bytes (SpanByte.FromFixedSpan cannot take an empty span).
-            pin = GCHandle.Alloc(buffer, GCHandleType.Pinned);
-            var address = pin.AddrOfPinnedObject();
-            for (var i = 0; i < item.Chunks; i++)
+            var length = Encoding.UTF8.GetByteCount(content);
+            var buffer = ArrayPool<byte>.Shared.Rent(length);
+            try
             {
-                var key = item.FirstKey + i;
-                var offset = i * _chunkBytes;
-                var value = new SpanByte(Math.Min(_chunkBytes, item.Length - offset), address + offset);
-                pending |= session.Upsert(ref key, ref value).IsPending;
+                Encoding.UTF8.GetBytes(content, buffer);
+                var chunks = ChunkCount(length);
+                var firstKey = Interlocked.Add(ref _lastKey, chunks) - chunks + 1;
+
+                // Registered before the write with the tail as a lower bound of its address, so that space
+                // reclaim (which reads the head first, then every task) never passes a record being written.
+                var item = new ContentItem(firstKey, chunks, length, _store.Log.TailAddress);
+                var task = Register(taskId, item);
+                Interlocked.Increment(ref _puts);
+                Interlocked.Increment(ref _liveEntries);
+                Interlocked.Add(ref _bytesStored, length);
+                Interlocked.Add(ref _bytesPut, length);
+                try
+                {
+                    await UpsertAsync(item, buffer, cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    Unregister(task, item);
+                    throw;
+                }
+
+                if (task.IsClosed)
+                {
+                    // Freed while being written: the free may have deleted the keys before they were written,
+                    // so delete them again (the free has counted the item).
+                    await DeleteAsync([item], CancellationToken.None).ConfigureAwait(false);
+                    throw new InvalidOperationException($"The task was freed while content {item.FirstKey} was being put; the content is deleted.");
+                }
+
+                return new ContentRef(_rank, item.FirstKey, item.Length);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
             }
         }
-        catch
+        finally
         {
-            if (pin.IsAllocated)
-            {
-                pin.Free();
-            }
-
-            ArrayPool<byte>.Shared.Return(buffer);
-            Unregister(task, item);
             Exit();
-            throw;
         }
-
-        if (pending)
-        {
-            return PutPendingAsync(session, pin, buffer, task, item);
-        }
-
-        pin.Free();
-        ArrayPool<byte>.Shared.Return(buffer);
-        ReturnSession(session);
-        if (task.IsClosed)
-        {
-            return PutRacedFreeAsync(item);
-        }
-
-        Exit();
-        return new ValueTask<ContentRef>(new ContentRef(_rank, item.FirstKey, item.Length));
     }
 
     /// <summary>Reads the content of <paramref name="reference"/>.</summary>
     /// <exception cref="InvalidOperationException">The ref belongs to another rank, or does not match what is stored under its key.</exception>
     /// <exception cref="KeyNotFoundException">The content was freed, or never put in this store.</exception>
-    public ValueTask<string> GetAsync(ContentRef reference, CancellationToken cancellationToken = default)
+    public async ValueTask<string> GetAsync(ContentRef reference, CancellationToken cancellationToken = default)
     {
         if (reference.OwnerRank != _rank)
         {
@@ -296,37 +281,74 @@ public sealed class FasterContentStore : IContentStore
         ArgumentOutOfRangeException.ThrowIfNegative(reference.Length, nameof(reference));
         cancellationToken.ThrowIfCancellationRequested();
         Enter();
-
-        var chunks = ChunkCount(reference.Length);
-        if (chunks > 1)
-        {
-            return GetChunksAsync(reference, chunks);
-        }
-
-        ContentSession? session = null;
-        Status status;
-        var output = default(ContentOutput);
         try
         {
-            session = RentSession();
-            var key = reference.Key;
-            status = session.Read(ref key, ref output);
-        }
-        catch
-        {
-            Exit();
-            throw;
-        }
+            // One chunk is decoded straight from the log; several are copied into one buffer, then decoded.
+            var chunks = ChunkCount(reference.Length);
+            var bytes = chunks == 1 ? null : new byte[reference.Length];
+            string? text = null;
+            var missing = false;
+            var mismatch = false;
+            var pending = false;
+            var session = RentSession();
+            for (var i = 0; i < chunks; i++)
+            {
+                var key = reference.Key + i;
+                var output = new ContentOutput { Destination = bytes, Offset = i * _chunkBytes };
+                var status = session.Read(ref key, ref output);
+                if (status.IsPending)
+                {
+                    pending = true;
+                }
+                else
+                {
+                    Check(i, status, output);
+                }
+            }
 
-        if (status.IsPending)
-        {
-            return GetPendingAsync(session, reference);
-        }
+            if (pending)
+            {
+                // Every chunk's read was issued first; wait once for those that went to disk.
+                using var completed = await session.CompletePendingWithOutputsAsync(waitForCommit: false, CancellationToken.None).ConfigureAwait(false);
+                while (completed.Next())
+                {
+                    Check((int)(completed.Current.Key - reference.Key), completed.Current.Status, completed.Current.Output);
+                }
 
-        ReturnSession(session);
-        try
-        {
-            return new ValueTask<string>(Found(reference, status, output));
+                Interlocked.Increment(ref _diskReads);
+            }
+
+            ReturnSession(session);
+            if (missing)
+            {
+                throw new KeyNotFoundException(
+                    $"Content key {reference.Key} is not in rank {_rank}'s content store: it was freed, or never put in this store.");
+            }
+
+            if (mismatch)
+            {
+                throw new InvalidOperationException(
+                    $"Content key {reference.Key} of rank {_rank} does not hold {reference.Length} bytes: the ref does not match the stored content.");
+            }
+
+            Interlocked.Increment(ref _gets);
+            return text ?? Encoding.UTF8.GetString(bytes!);
+
+            void Check(int chunk, Status status, ContentOutput output)
+            {
+                if (!status.Found)
+                {
+                    missing = true;
+                }
+                else if (output.Length != Math.Min(_chunkBytes, reference.Length - (chunk * _chunkBytes)))
+                {
+                    mismatch = true;
+                }
+                else
+                {
+                    text ??= output.Text;
+                }
+            }
         }
         finally
         {
@@ -357,8 +379,9 @@ public sealed class FasterContentStore : IContentStore
             Interlocked.Add(ref _frees, items.Length);
             Interlocked.Add(ref _liveEntries, -items.Length);
             Interlocked.Add(ref _bytesStored, -bytes);
-            await DeleteAsync(items).ConfigureAwait(false);
 
+            // Not cancelled once the task is out of the map: its keys must go.
+            await DeleteAsync(items, CancellationToken.None).ConfigureAwait(false);
             if (Interlocked.Increment(ref _freesSinceReclaim) >= ReclaimEveryFrees)
             {
                 ReclaimDiskSpace();
@@ -394,16 +417,18 @@ public sealed class FasterContentStore : IContentStore
 
         _store.Dispose();
         _device.Dispose();
+        _writeGate.Dispose();
         await _lockFile.DisposeAsync().ConfigureAwait(false);
         if (!_options.KeepFiles)
         {
-            DeleteDirectory(_options.Directory);
+            System.IO.Directory.Delete(_options.Directory, recursive: true);
         }
     }
 
     /// <summary>
     /// Moves the log's begin address up to the oldest live content (rounded down to a log file) and deletes
-    /// the files below it. Runs every <see cref="ReclaimEveryFrees"/> frees; returns the begin address.
+    /// the files below it. Runs every <see cref="ReclaimEveryFrees"/> frees, on the freeing caller; one at a
+    /// time. Returns the begin address.
     /// </summary>
     internal long ReclaimDiskSpace()
     {
@@ -428,7 +453,16 @@ public sealed class FasterContentStore : IContentStore
             var target = limit - (limit % _segmentBytes);
             if (target > log.BeginAddress)
             {
-                log.ShiftBeginAddress(target, truncateLog: true);
+                // Not truncateLog: FASTER 2.6.5 deletes the files on a Task.Run of its own that nothing
+                // awaits, which can outlive Dispose and spins on the epoch while other threads hold it.
+                log.ShiftBeginAddress(target, truncateLog: false);
+            }
+
+            // Delete, here and now, the files wholly below the begin address.
+            var below = (int)(log.BeginAddress / _segmentBytes);
+            for (; _firstSegment < below; _firstSegment++)
+            {
+                _device.RemoveSegment(_firstSegment);
             }
 
             return log.BeginAddress;
@@ -436,21 +470,6 @@ public sealed class FasterContentStore : IContentStore
         finally
         {
             Volatile.Write(ref _reclaiming, 0);
-        }
-    }
-
-    private static void DeleteDirectory(string directory)
-    {
-        // FASTER deletes reclaimed log files on a thread-pool task of its own, which may still be running.
-        for (var attempt = 1; System.IO.Directory.Exists(directory); attempt++)
-        {
-            try
-            {
-                System.IO.Directory.Delete(directory, recursive: true);
-            }
-            catch (IOException) when (attempt < 3)
-            {
-            }
         }
     }
 
@@ -520,171 +539,73 @@ public sealed class FasterContentStore : IContentStore
         }
     }
 
-    private async ValueTask<ContentRef> PutPendingAsync(ContentSession session, GCHandle pin, byte[] buffer, TaskContent task, ContentItem item)
+    private async ValueTask UpsertAsync(ContentItem item, byte[] buffer, CancellationToken cancellationToken)
     {
+        // A SpanByte points at pinned bytes; kept pinned until a pending upsert has completed.
+        var pin = GCHandle.Alloc(buffer, GCHandleType.Pinned);
         try
         {
-            await session.CompletePendingAsync(waitForCommit: false, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch
-        {
-            Unregister(task, item);
-            Exit();
-            throw;
-        }
-        finally
-        {
-            pin.Free();
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-
-        ReturnSession(session);
-        if (task.IsClosed)
-        {
-            return await PutRacedFreeAsync(item).ConfigureAwait(false);
-        }
-
-        Exit();
-        return new ContentRef(_rank, item.FirstKey, item.Length);
-    }
-
-    private async ValueTask<ContentRef> PutRacedFreeAsync(ContentItem item)
-    {
-        // The task was freed while its content was being written: the free may have deleted the keys before
-        // they were written, so delete them again; the free has counted the item.
-        try
-        {
-            await DeleteAsync([item]).ConfigureAwait(false);
-        }
-        finally
-        {
-            Exit();
-        }
-
-        throw new InvalidOperationException($"The task was freed while content {item.FirstKey} was being put; the content is deleted.");
-    }
-
-    private async ValueTask<string> GetPendingAsync(ContentSession session, ContentRef reference)
-    {
-        try
-        {
-            var status = default(Status);
-            var output = default(ContentOutput);
-            using (var completed = await session.CompletePendingWithOutputsAsync(waitForCommit: false, CancellationToken.None).ConfigureAwait(false))
+            if (!_writeGate.Wait(0, CancellationToken.None))
             {
-                while (completed.Next())
-                {
-                    status = completed.Current.Status;
-                    output = completed.Current.Output;
-                }
+                await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            ReturnSession(session);
-            Interlocked.Increment(ref _diskReads);
-            return Found(reference, status, output);
-        }
-        finally
-        {
-            Exit();
-        }
-    }
-
-    private async ValueTask<string> GetChunksAsync(ContentRef reference, int chunks)
-    {
-        try
-        {
-            var bytes = new byte[reference.Length];
-            var missing = false;
-            var mismatch = false;
-            var session = RentSession();
-
-            // Issue every chunk's read, then wait once for those that went to disk.
+            ContentSession session;
             var pending = false;
-            for (var i = 0; i < chunks; i++)
+            try
             {
-                var key = reference.Key + i;
-                var output = new ContentOutput { Destination = bytes, Offset = i * _chunkBytes };
-                var status = session.Read(ref key, ref output);
-                if (status.IsPending)
+                session = RentSession();
+                var address = pin.AddrOfPinnedObject();
+                for (var i = 0; i < item.Chunks; i++)
                 {
-                    pending = true;
+                    var key = item.FirstKey + i;
+                    var offset = i * _chunkBytes;
+                    var value = new SpanByte(Math.Min(_chunkBytes, item.Length - offset), address + offset);
+                    pending |= session.Upsert(ref key, ref value).IsPending;
                 }
-                else
-                {
-                    Check(i, status, output);
-                }
+            }
+            finally
+            {
+                _writeGate.Release();
             }
 
             if (pending)
             {
-                using var completed = await session.CompletePendingWithOutputsAsync(waitForCommit: false, CancellationToken.None).ConfigureAwait(false);
-                while (completed.Next())
-                {
-                    Check((int)(completed.Current.Key - reference.Key), completed.Current.Status, completed.Current.Output);
-                }
-
-                Interlocked.Increment(ref _diskReads);
+                await session.CompletePendingAsync(waitForCommit: false, CancellationToken.None).ConfigureAwait(false);
             }
 
             ReturnSession(session);
-            if (missing)
-            {
-                throw NotFound(reference);
-            }
+        }
+        finally
+        {
+            pin.Free();
+        }
+    }
 
-            if (mismatch)
-            {
-                throw Mismatch(reference);
-            }
+    private async ValueTask DeleteAsync(ContentItem[] items, CancellationToken cancellationToken)
+    {
+        if (!_writeGate.Wait(0, CancellationToken.None))
+        {
+            await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
 
-            Interlocked.Increment(ref _gets);
-            return Encoding.UTF8.GetString(bytes);
-
-            void Check(int chunk, Status status, ContentOutput output)
+        ContentSession session;
+        var pending = false;
+        try
+        {
+            session = RentSession();
+            foreach (var item in items)
             {
-                if (!status.Found)
+                for (var i = 0; i < item.Chunks; i++)
                 {
-                    missing = true;
-                }
-                else if (output.Length != Math.Min(_chunkBytes, reference.Length - (chunk * _chunkBytes)))
-                {
-                    mismatch = true;
+                    var key = item.FirstKey + i;
+                    pending |= session.Delete(ref key).IsPending;
                 }
             }
         }
         finally
         {
-            Exit();
-        }
-    }
-
-    private string Found(ContentRef reference, Status status, ContentOutput output)
-    {
-        if (!status.Found)
-        {
-            throw NotFound(reference);
-        }
-
-        if (output.Length != reference.Length || output.Text is null)
-        {
-            throw Mismatch(reference);
-        }
-
-        Interlocked.Increment(ref _gets);
-        return output.Text;
-    }
-
-    private async ValueTask DeleteAsync(ContentItem[] items)
-    {
-        var session = RentSession();
-        var pending = false;
-        foreach (var item in items)
-        {
-            for (var i = 0; i < item.Chunks; i++)
-            {
-                var key = item.FirstKey + i;
-                pending |= session.Delete(ref key).IsPending;
-            }
+            _writeGate.Release();
         }
 
         if (pending)
@@ -694,10 +615,4 @@ public sealed class FasterContentStore : IContentStore
 
         ReturnSession(session);
     }
-
-    private KeyNotFoundException NotFound(ContentRef reference) =>
-        new($"Content key {reference.Key} is not in rank {_rank}'s content store: it was freed, or never put in this store.");
-
-    private InvalidOperationException Mismatch(ContentRef reference) =>
-        new($"Content key {reference.Key} of rank {_rank} does not hold {reference.Length} bytes: the ref does not match the stored content.");
 }

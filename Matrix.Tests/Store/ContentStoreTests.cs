@@ -142,7 +142,9 @@ public sealed class ContentStoreTests
         const int workers = 8;
         const int operations = 5_000;
         const int perTask = 25;
-        await using var store = FasterContentStore.Open(Options() with { MemoryBytes = 1L << 20 });
+        // 64 KiB of log memory (4 KiB pages, 1 KiB chunks): most content takes several chunks, and the
+        // re-reads before each free go to disk.
+        await using var store = FasterContentStore.Open(Options() with { MemoryBytes = FasterContentStore.MinMemoryBytes });
         var chunkBytes = store.ChunkBytes;
         long puts = 0;
         long gets = 0;
@@ -157,8 +159,8 @@ public sealed class ContentStoreTests
             {
                 taskId = $"w{w}-task{i / perTask}";
 
-                // Mostly small content, sometimes several chunks.
-                var chars = i % 61 == 0 ? chunkBytes + random.Next(2 * chunkBytes) : random.Next(3000);
+                // Up to a few chunks, sometimes dozens.
+                var chars = i % 61 == 0 ? (16 * chunkBytes) + random.Next(16 * chunkBytes) : random.Next(3000);
                 var text = Text((w * 1_000_000) + i, chars);
                 var reference = await store.PutAsync(taskId, text, ct);
                 live.Add((reference, text));
@@ -171,6 +173,12 @@ public sealed class ContentStoreTests
 
                 if (i % perTask == perTask - 1)
                 {
+                    foreach (var (stored, storedText) in live)
+                    {
+                        Assert.AreEqual(storedText, await store.GetAsync(stored, ct));
+                    }
+
+                    Interlocked.Add(ref gets, live.Count);
                     await store.FreeAsync(taskId, ct);
                     done++;
                     foreach (var (freed, _) in live)
