@@ -252,20 +252,8 @@ internal static class OpenAiWire
 
     private static void WriteToolCalls(Utf8JsonWriter w, IReadOnlyList<ToolCall> calls)
     {
-        w.WriteStartArray("tool_calls");
-        foreach (var call in calls)
-        {
-            w.WriteStartObject();
-            w.WriteString("id", call.Id);
-            w.WriteString("type", "function");
-            w.WriteStartObject("function");
-            w.WriteString("name", call.Name);
-            w.WriteString("arguments", call.ArgumentsJson);
-            w.WriteEndObject();
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
+        w.WritePropertyName("tool_calls");
+        ToolCallsJson.WriteArray(w, calls);
     }
 
     private static ChatMessage ReadMessage(JsonElement m, int index)
