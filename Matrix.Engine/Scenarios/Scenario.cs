@@ -55,6 +55,12 @@ public abstract class Scenario
     /// </summary>
     public virtual IReadOnlyList<Type> MessageTypes => [];
 
+    /// <summary>
+    /// Whether the scenario runs with <c>--llm oracle</c> (<see cref="Llm.OracleLlm"/>): scripted agents that replay
+    /// the reference solution instead of calling a model. Other scenarios refuse that setting at start.
+    /// </summary>
+    public virtual bool HasOracle => false;
+
     /// <summary>A fresh metrics accumulator for a run.</summary>
     public virtual ScenarioMetrics CreateMetrics() => new();
 }

@@ -18,7 +18,7 @@ internal sealed class RunVerb
     [Option("out", HelpText = "Output directory (default: out).")]
     public string? Out { get; set; }
 
-    [Option("llm", HelpText = "'sim' (default): the built-in simulated LLM; or base URLs such as http://node17:8000/v1, comma-separated.")]
+    [Option("llm", HelpText = "'sim' (default): the built-in simulated LLM; 'oracle' (tau2): replay each task's reference solution; or base URLs such as http://node17:8000/v1, comma-separated.")]
     public string? Llm { get; set; }
 
     [Option("model", HelpText = "Model name sent to the endpoint (default: default).")]

@@ -59,7 +59,7 @@ internal static class RunCommand
 
         var placement = Placement.FromSettings(settings, scenario.Roles.Select(r => r.Name), session.Size);
         var llmCounters = new LlmCounters();
-        using var llm = await CreateLlmAsync(settings, llmCounters, cancellationToken).ConfigureAwait(false);
+        using var llm = await CreateLlmAsync(scenario, settings, llmCounters, cancellationToken).ConfigureAwait(false);
         var context = new ScenarioContext(settings, (ulong)settings.GetLong(EngineSettings.Seed), llm);
         var options = EngineOptions.FromSettings(settings, scenario.Roles.Select(r => r.Name)) with { AlreadyDone = resume is null ? null : resume.Done.Contains };
         var limit = (long?)settings.Get(EngineSettings.Tasks);
@@ -277,7 +277,7 @@ internal static class RunCommand
         }
     }
 
-    private static async Task<IDisposableLlm> CreateLlmAsync(RunSettings settings, LlmCounters counters, CancellationToken cancellationToken)
+    private static async Task<IDisposableLlm> CreateLlmAsync(Scenario scenario, RunSettings settings, LlmCounters counters, CancellationToken cancellationToken)
     {
         var targets = settings.GetList(EngineSettings.Llm);
         if (targets.Count == 0 || (targets.Count == 1 && targets[0] == "sim"))
@@ -285,12 +285,19 @@ internal static class RunCommand
             return new DisposableLlm(new SimulatedLlm(SimFleetOptions.FromSettings(settings), counters), null);
         }
 
+        if (targets.Count == 1 && targets[0] == OracleLlm.Name)
+        {
+            return scenario.HasOracle
+                ? new DisposableLlm(new OracleLlm(), null)
+                : throw new UsageException($"--llm oracle: {scenario.Name} has no oracle (tau2 has one); use sim or an endpoint URL");
+        }
+
         var urls = new List<Uri>();
         foreach (var target in targets)
         {
             if (!Uri.TryCreate(target, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
             {
-                throw new UsageException($"--llm: '{target}' is neither 'sim' nor an http(s) base URL such as http://node17:8000/v1");
+                throw new UsageException($"--llm: '{target}' is neither 'sim', 'oracle' nor an http(s) base URL such as http://node17:8000/v1");
             }
 
             urls.Add(uri);

@@ -31,6 +31,16 @@ internal static class Tau2Prompts
         "- If you are transferred to another agent, write '###TRANSFER###'.\n" +
         "- If the scenario does not give you enough information to continue, write '###OUT-OF-SCOPE###'.";
 
+    /// <summary>Recognized by the simulated LLM: the NL-assertion judge's system prompt starts with it.</summary>
+    public const string JudgeInstruction =
+        "You are an evaluator of customer service conversations. Given the conversation between a customer service agent " +
+        "and a user, and a list of expected outcomes, decide for each expected outcome whether the agent's behaviour met it.\n\n" +
+        "Answer with JSON only, in this format:\n" +
+        "{\"results\": [{\"expectedOutcome\": \"<the outcome as given>\", \"reasoning\": \"<one sentence>\", \"metExpectation\": true}]}";
+
+    public static string JudgeUser(string transcript, IReadOnlyList<string> assertions) =>
+        $"<conversation>\n{transcript}\n</conversation>\n\n<expectedOutcomes>\n{string.Join('\n', assertions.Select(a => "- " + a))}\n</expectedOutcomes>";
+
     public static string AgentSystem(string policy) =>
         $"<instructions>\n{AgentInstruction}\n</instructions>\n<policy>\n{policy}\n</policy>";
 
