@@ -60,7 +60,7 @@ internal static class RunCommand
         var placement = Placement.FromSettings(settings, scenario.Roles.Select(r => r.Name), session.Size);
         var llmCounters = new LlmCounters();
         using var llm = await CreateLlmAsync(scenario, settings, llmCounters, cancellationToken).ConfigureAwait(false);
-        var context = new ScenarioContext(settings, (ulong)settings.GetLong(EngineSettings.Seed), llm);
+        var context = new ScenarioContext(settings, (ulong)settings.GetLong(EngineSettings.Seed), llm.Inner);
         var options = EngineOptions.FromSettings(settings, scenario.Roles.Select(r => r.Name)) with { AlreadyDone = resume is null ? null : resume.Done.Contains };
         var limit = (long?)settings.Get(EngineSettings.Tasks);
 
@@ -346,11 +346,17 @@ internal static class RunCommand
         }
     }
 
-    private interface IDisposableLlm : ILlmClient, IDisposable;
+    private interface IDisposableLlm : ILlmClient, IDisposable
+    {
+        /// <summary>The client itself, for the scenario context (a scenario may look at its type, e.g. <see cref="OracleLlm"/>).</summary>
+        ILlmClient Inner { get; }
+    }
 
     /// <summary>Pairs the client with what must be disposed after the run (the HTTP connection pool).</summary>
     private sealed class DisposableLlm(ILlmClient inner, IDisposable? owned) : IDisposableLlm
     {
+        public ILlmClient Inner => inner;
+
         public string Describe => inner.Describe;
 
         public Task<LlmResponse> CompleteAsync(LlmRequest request, CancellationToken cancellationToken = default) =>
