@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Matrix.Store.Arrow;
 using Matrix.Tests.Support;
 
@@ -21,101 +20,10 @@ public sealed class CrashResumeTests
         return OutputRecords.Of(dir["reference"]);
     }
 
-    /// <summary>Starts a run (resuming when the directory already holds one), kills it after <paramref name="killAfter"/>; null: let it finish.</summary>
-    private static async Task<int?> RunOnceAsync(string outDir, int ranks, TimeSpan? killAfter)
-    {
-        var resume = File.Exists(Path.Combine(outDir, "run.json")) ? new[] { "--resume" } : [];
-        string[] matrix = ["dotnet", Repo.MatrixDll, .. Run, "--out", outDir, .. resume, .. Slow];
-        var info = ranks == 1
-            ? new ProcessStartInfo(matrix[0])
-            : new ProcessStartInfo(Launch.MpiExec());
-        if (ranks > 1)
-        {
-            foreach (var a in new[] { "--allow-run-as-root", "--oversubscribe", "-n", ranks.ToString(System.Globalization.CultureInfo.InvariantCulture) })
-            {
-                info.ArgumentList.Add(a);
-            }
+    private static Task<int?> RunOnceAsync(string outDir, int ranks, TimeSpan? killAfter) =>
+        KillableRun.RunOnceAsync([.. Run, .. Slow], outDir, ranks, killAfter);
 
-            info.ArgumentList.Add(matrix[0]);
-        }
-
-        foreach (var a in matrix[1..])
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        info.RedirectStandardOutput = true;
-        info.RedirectStandardError = true;
-        info.Environment["TERM"] = "dumb";
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (killAfter is { } delay)
-        {
-            await Task.WhenAny(process.WaitForExitAsync(), Task.Delay(delay));
-            if (!process.HasExited)
-            {
-                KillOneRank(process, outDir, ranks);
-            }
-        }
-
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
-        var output = await stdout + await stderr;
-        if (killAfter is null)
-        {
-            Assert.AreEqual(0, process.ExitCode, output);
-            return null;
-        }
-
-        return process.ExitCode;
-    }
-
-    /// <summary>kill -9 of the rank itself (one rank) or of one MPI rank's process (MPI then ends the job).</summary>
-    private static void KillOneRank(Process launcher, string outDir, int ranks)
-    {
-        if (ranks == 1)
-        {
-            launcher.Kill(entireProcessTree: false);
-            return;
-        }
-
-        var children = Directory.EnumerateDirectories("/proc")
-            .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : -1)
-            .Where(pid => pid > 0 && CommandLine(pid).Contains(outDir, StringComparison.Ordinal) && pid != launcher.Id)
-            .ToList();
-        if (children.Count == 0)
-        {
-            launcher.Kill(entireProcessTree: true);
-            return;
-        }
-
-        using var victim = Process.GetProcessById(children[Random.Shared.Next(children.Count)]);
-        victim.Kill(entireProcessTree: false);
-    }
-
-    private static string CommandLine(int pid)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
-        }
-        catch (IOException)
-        {
-            return string.Empty;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return string.Empty;
-        }
-    }
-
-    private static async Task AssertExactlyOnceAsync(string dir, List<string> reference)
-    {
-        var check = await Repo.RunAsync("node", [Repo.Reader("check-run.mjs"), dir, Tasks.ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromMinutes(2));
-        Assert.AreEqual(0, check.ExitCode, "independent reader: " + check.Error + check.Out);
-        CollectionAssert.AreEqual(reference, OutputRecords.Of(dir), "records differ from an uninterrupted run");
-    }
+    private static Task AssertExactlyOnceAsync(string dir, List<string> reference) => KillableRun.AssertExactlyOnceAsync(dir, Tasks, reference);
 
     [TestMethod]
     [Timeout(600_000, CooperativeCancellation = true)]

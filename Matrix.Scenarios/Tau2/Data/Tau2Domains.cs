@@ -1,5 +1,7 @@
 using Matrix.Engine.Scenarios;
+using Matrix.Scenarios.Tau2.Domains.Airline;
 using Matrix.Scenarios.Tau2.Domains.Mock;
+using Matrix.Scenarios.Tau2.Domains.Retail;
 
 namespace Matrix.Scenarios.Tau2.Data;
 
@@ -9,6 +11,8 @@ internal static class Tau2Domains
     public static IReadOnlyList<Tau2DomainDefinition> All { get; } =
     [
         MockDomain.Instance,
+        RetailDomain.Instance,
+        AirlineDomain.Instance,
     ];
 
     public static Tau2DomainDefinition? Find(string name) => All.FirstOrDefault(d => d.Name == name);
