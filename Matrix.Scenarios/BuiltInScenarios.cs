@@ -1,5 +1,6 @@
 using Matrix.Engine.Scenarios;
 using Matrix.Scenarios.Coral;
+using Matrix.Scenarios.Nr;
 using Matrix.Scenarios.Tau2;
 
 namespace Matrix.Scenarios;
@@ -7,5 +8,5 @@ namespace Matrix.Scenarios;
 /// <summary>The scenarios the <c>matrix</c> executable ships with.</summary>
 public static class BuiltInScenarios
 {
-    public static IReadOnlyList<Scenario> All => [new CoralScenario(), new Tau2Scenario()];
+    public static IReadOnlyList<Scenario> All => [new CoralScenario(), new NrScenario(), new Tau2Scenario()];
 }

@@ -42,7 +42,7 @@ public sealed class CliErrorTests
     public Task Unknown_command() => AssertUsageErrorAsync("unknown command 'frobnicate'", "frobnicate");
 
     [TestMethod]
-    public Task Llm_that_is_not_a_url() => AssertUsageErrorAsync("--llm: 'ftp://x' is neither 'sim' nor an http(s) base URL", "run", "coral", "--llm", "ftp://x");
+    public Task Llm_that_is_not_a_url() => AssertUsageErrorAsync("--llm: 'ftp://x' is neither 'sim', 'oracle' nor an http(s) base URL", "run", "coral", "--llm", "ftp://x");
 
     [TestMethod]
     public Task Llm_url_that_nothing_answers_at_start()

@@ -16,6 +16,12 @@ public sealed class SimulatedLlm : ILlmClient
     [
         new AnswerExtractorResponder(),
         new MultipleChoiceResponder(),
+        new NrClassifierResponder(),
+        new NrScoreResponder(),
+        new NrQuestionResponder(),
+        new Tau2AssistantResponder(),
+        new Tau2UserResponder(),
+        new Tau2JudgeResponder(),
         new FallbackResponder(),
     ];
 
