@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Matrix.Store.Arrow;
 using Matrix.Tests.Support;
@@ -53,57 +52,13 @@ public sealed class NrClusterTests
         var reference = await OneRankAsync(dir);
         var killAfter = TimeSpan.FromMilliseconds(new Random().Next(600, 2000));
 
-        var (killed, _) = await RunAsync(dir["crashy"], killAfter);
-        var (_, resumed) = await RunAsync(dir["crashy"], killAfter: null);
+        // A slow simulated fleet keeps the run going (latency never changes records).
+        string[] slow = [.. Nr, "--set", "sim.decode_ms=0.4", "output.flush_seconds=0.2", "output.rows_per_batch=64"];
+        var first = await KillableRun.RunOnceAsync(slow, dir["crashy"], 1, killAfter);
+        var resumed = await KillableRun.RunOnceAsync(slow, dir["crashy"], 1, killAfter: null);
 
-        Assert.IsTrue(killed, $"the run was still going after {killAfter.TotalMilliseconds} ms");
-        StringAssert.Contains(resumed, "tasks already had records", "the second run resumed the first");
-        var check = await Repo.RunAsync("node", [Repo.Reader("check-run.mjs"), dir["crashy"], Tasks.ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromMinutes(2));
-        Assert.AreEqual(0, check.ExitCode, "independent reader: " + check.Error + check.Out);
-        CollectionAssert.AreEqual(reference, OutputRecords.Of(dir["crashy"]), "records differ from an uninterrupted run");
-    }
-
-    /// <summary>
-    /// The real executable on a slow simulated fleet (latency never changes records), resuming when the directory
-    /// holds a run; kill -9 after <paramref name="killAfter"/>. Whether it was killed, and what it printed.
-    /// </summary>
-    private static async Task<(bool Killed, string Output)> RunAsync(string outDir, TimeSpan? killAfter)
-    {
-        var resume = File.Exists(Path.Combine(outDir, "run.json"));
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        string[] args =
-        [
-            Repo.MatrixDll, .. Nr, "--out", outDir, .. (resume ? new[] { "--resume" } : []),
-            "--set", "sim.decode_ms=0.4", "output.flush_seconds=0.2", "output.rows_per_batch=64",
-        ];
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        info.Environment["TERM"] = "dumb";
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        var killed = false;
-        if (killAfter is { } delay)
-        {
-            await Task.WhenAny(process.WaitForExitAsync(), Task.Delay(delay));
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: false);
-                killed = true;
-            }
-        }
-
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
-        var output = await stdout + await stderr;
-        if (!killed)
-        {
-            Assert.AreEqual(0, process.ExitCode, output);
-        }
-
-        return (killed, output);
+        Assert.IsTrue(first.Killed, $"the run was still going after {killAfter.TotalMilliseconds} ms");
+        StringAssert.Contains(resumed.Output, "tasks already had records", "the second run resumed the first");
+        await KillableRun.AssertExactlyOnceAsync(dir["crashy"], Tasks, reference);
     }
 }

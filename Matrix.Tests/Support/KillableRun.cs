@@ -11,9 +11,9 @@ internal static class KillableRun
 {
     /// <summary>
     /// Starts <paramref name="run"/> (adding <c>--resume</c> when <paramref name="outDir"/> already holds a run) and kills
-    /// one rank after <paramref name="killAfter"/>; with null, lets it finish and asserts exit 0. Returns the exit code.
+    /// one rank after <paramref name="killAfter"/>; with null, lets it finish and asserts exit 0.
     /// </summary>
-    public static async Task<int?> RunOnceAsync(IReadOnlyList<string> run, string outDir, int ranks, TimeSpan? killAfter)
+    public static async Task<Outcome> RunOnceAsync(IReadOnlyList<string> run, string outDir, int ranks, TimeSpan? killAfter)
     {
         var resume = File.Exists(Path.Combine(outDir, "run.json")) ? new[] { "--resume" } : [];
         string[] matrix = ["dotnet", Repo.MatrixDll, .. run, "--out", outDir, .. resume];
@@ -41,12 +41,14 @@ internal static class KillableRun
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
+        var killed = false;
         if (killAfter is { } delay)
         {
             await Task.WhenAny(process.WaitForExitAsync(), Task.Delay(delay));
             if (!process.HasExited)
             {
                 KillOneRank(process, outDir, ranks);
+                killed = true;
             }
         }
 
@@ -56,11 +58,13 @@ internal static class KillableRun
         if (killAfter is null)
         {
             Assert.AreEqual(0, process.ExitCode, output);
-            return null;
         }
 
-        return process.ExitCode;
+        return new Outcome(killed, process.ExitCode, output);
     }
+
+    /// <summary>Whether a rank was killed (the run was still going), the launcher's exit code, and what it printed.</summary>
+    public sealed record Outcome(bool Killed, int ExitCode, string Output);
 
     /// <summary>Checks with the independent JS reader that every one of <paramref name="tasks"/> ids is there exactly once and every part reads.</summary>
     public static async Task AssertExactlyOnceAsync(string dir, int tasks, List<string> reference)
