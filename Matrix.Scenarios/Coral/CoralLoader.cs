@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Matrix.Engine.Scenarios;
 
@@ -14,45 +13,8 @@ namespace Matrix.Scenarios.Coral;
 /// </summary>
 internal static class CoralLoader
 {
-    public static async IAsyncEnumerable<InputRow> ReadAsync(string path, long? limit, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(path);
-        var file = Path.GetFileName(path);
-        var seen = new Dictionary<string, long>(StringComparer.Ordinal);
-        long index = 0;
-        await foreach (var line in JsonlReader.ReadAsync(path, cancellationToken).ConfigureAwait(false))
-        {
-            if (index >= limit)
-            {
-                yield break;
-            }
-
-            if (line.Error is not null)
-            {
-                yield return InputRow.Malformed(index, line.Error);
-            }
-            else if (!TryParse(line.Value, out var question, out var id, out var problem))
-            {
-                yield return InputRow.Malformed(index, $"{file}:{line.LineNumber}: {problem}");
-            }
-            else
-            {
-                id ??= index.ToString(CultureInfo.InvariantCulture);
-                if (seen.TryGetValue(id, out var firstLine))
-                {
-                    // Two rows with one id would give two tasks one id: resume could not tell them apart.
-                    yield return InputRow.Malformed(index, $"{file}:{line.LineNumber}: question_id '{id}' repeats line {firstLine}");
-                }
-                else
-                {
-                    seen.Add(id, line.LineNumber);
-                    yield return new InputRow(id, index, question);
-                }
-            }
-
-            index++;
-        }
-    }
+    public static IAsyncEnumerable<InputRow> ReadAsync(string path, long? limit, CancellationToken cancellationToken = default) =>
+        JsonlRows.ReadAsync<CoralQuestion>(path, limit, TryParse, "question_id", cancellationToken);
 
     /// <summary>Parses one row; on failure <paramref name="problem"/> says what is wrong (without file and line).</summary>
     public static bool TryParse(JsonElement row, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CoralQuestion? question, out string? id, out string? problem)

@@ -1,6 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Matrix.Engine.Scenarios;
 
@@ -22,45 +20,8 @@ namespace Matrix.Scenarios.Nr;
 /// </summary>
 internal static class NrLoader
 {
-    public static async IAsyncEnumerable<InputRow> ReadAsync(string path, long? limit, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(path);
-        var file = Path.GetFileName(path);
-        var seen = new Dictionary<string, long>(StringComparer.Ordinal);
-        long index = 0;
-        await foreach (var line in JsonlReader.ReadAsync(path, cancellationToken).ConfigureAwait(false))
-        {
-            if (index >= limit)
-            {
-                yield break;
-            }
-
-            if (line.Error is not null)
-            {
-                yield return InputRow.Malformed(index, line.Error);
-            }
-            else if (!TryParse(line.Value, out var document, out var id, out var problem))
-            {
-                yield return InputRow.Malformed(index, $"{file}:{line.LineNumber}: {problem}");
-            }
-            else
-            {
-                id ??= index.ToString(CultureInfo.InvariantCulture);
-                if (seen.TryGetValue(id, out var firstLine))
-                {
-                    // Two rows with one id would give two tasks one id: resume could not tell them apart.
-                    yield return InputRow.Malformed(index, $"{file}:{line.LineNumber}: id '{id}' repeats line {firstLine}");
-                }
-                else
-                {
-                    seen.Add(id, line.LineNumber);
-                    yield return new InputRow(id, index, document);
-                }
-            }
-
-            index++;
-        }
-    }
+    public static IAsyncEnumerable<InputRow> ReadAsync(string path, long? limit, CancellationToken cancellationToken = default) =>
+        JsonlRows.ReadAsync<NrDocument>(path, limit, TryParse, "id", cancellationToken);
 
     /// <summary>Parses one row; on failure <paramref name="problem"/> says what is wrong (without file and line).</summary>
     public static bool TryParse(JsonElement row, [NotNullWhen(true)] out NrDocument? document, out string? id, out string? problem)

@@ -8,6 +8,7 @@ using Matrix.Engine.Scenarios;
 using Matrix.Engine.Settings;
 using Matrix.Scenarios;
 using Matrix.Scenarios.Coral;
+using Matrix.Tests.Support;
 
 namespace Matrix.Tests.Scenarios;
 
@@ -32,19 +33,8 @@ public sealed class CoralScenarioTests
     /// <summary>Runs one task by hand: Begin, then each routed agent and Next, as the engine does.</summary>
     private static async Task<(Orchestrator Task, Route Route, List<string> Order)> DriveAsync(ScenarioContext context, CoralQuestion? question = null)
     {
-        var scenario = new CoralScenario();
-        var agents = scenario.Roles.ToDictionary(r => r.Name, r => scenario.CreateAgent(r.Name, context), StringComparer.Ordinal);
         var task = new Orchestrator("q#0", 0, 42, 0, question ?? Question);
-        var order = new List<string>();
-        var route = scenario.Begin(task, context);
-        while (!route.IsDone)
-        {
-            Assert.IsLessThan(1000, order.Count, "routing loop");
-            order.Add(route.NextRole!);
-            await agents[route.NextRole!].RunAsync(task, CancellationToken.None);
-            route = scenario.Next(task, context);
-        }
-
+        var (route, order) = await ScenarioDriver.RunAsync(new CoralScenario(), context, task);
         return (task, route, order);
     }
 

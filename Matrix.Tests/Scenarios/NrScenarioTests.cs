@@ -6,6 +6,8 @@ using Matrix.Engine.Settings;
 using Matrix.Scenarios;
 using Matrix.Scenarios.Nr;
 
+using Matrix.Tests.Support;
+
 namespace Matrix.Tests.Scenarios;
 
 [TestClass]
@@ -35,19 +37,9 @@ public sealed class NrScenarioTests
     /// <summary>Runs one task by hand: Begin, then each routed agent and Next, as the engine does.</summary>
     private static async Task<(Orchestrator Task, Route Route, List<string> Order)> DriveAsync(ScenarioContext context, NrDocument document)
     {
-        var scenario = new NrScenario();
-        var agents = scenario.Roles.ToDictionary(r => r.Name, r => scenario.CreateAgent(r.Name, context), StringComparer.Ordinal);
         var task = new Orchestrator("doc#0", 0, 42, 0, document);
-        var order = new List<string>();
-        var route = scenario.Begin(task, context);
-        while (!route.IsDone)
-        {
-            Assert.IsLessThan(10, order.Count, "routing loop");
-            order.Add(route.NextRole!);
-            await agents[route.NextRole!].RunAsync(task, CancellationToken.None);
-            route = scenario.Next(task, context);
-        }
-
+        var (route, order) = await ScenarioDriver.RunAsync(new NrScenario(), context, task);
+        Assert.IsLessThan(10, order.Count, "nr has at most three steps");
         return (task, route, order);
     }
 

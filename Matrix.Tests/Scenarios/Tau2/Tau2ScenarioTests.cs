@@ -36,19 +36,9 @@ public sealed class Tau2ScenarioTests
     /// <summary>Runs one task by hand: Begin, then each routed agent and Next, as the engine does.</summary>
     private static async Task<(Orchestrator Task, Route Route, List<string> Order)> DriveAsync(Tau2Scenario scenario, ScenarioContext context, string taskId)
     {
-        var agents = scenario.Roles.ToDictionary(r => r.Name, r => scenario.CreateAgent(r.Name, context), StringComparer.Ordinal);
         var domain = scenario.Domain(context);
         var task = new Orchestrator(taskId + "#0", 0, 42, 0, new Tau2TaskRef(domain.Name, taskId));
-        var order = new List<string>();
-        var route = scenario.Begin(task, context);
-        while (!route.IsDone)
-        {
-            Assert.IsLessThan(1000, order.Count, "routing loop");
-            order.Add(route.NextRole!);
-            await agents[route.NextRole!].RunAsync(task, CancellationToken.None);
-            route = scenario.Next(task, context);
-        }
-
+        var (route, order) = await ScenarioDriver.RunAsync(scenario, context, task);
         return (task, route, order);
     }
 
