@@ -78,7 +78,7 @@ internal sealed class NrQuestionResponder : ISimResponder
             sb.Append(",\n  \"question_category\": \"");
             AppendCategory(sb, r, ref rng);
             sb.Append("\",\n  \"extracted_answer\": ");
-            NrSimDocument.AppendJsonString(sb, answer);
+            SimJson.AppendJsonString(sb, answer);
             sb.Append(",\n  \"independent_answer\": [");
             if (flaw != Flaw.NoAnswer)
             {
@@ -94,12 +94,12 @@ internal sealed class NrQuestionResponder : ISimResponder
                 sb.Append("\n    \"Therefore, the final answer is ");
                 if (flaw == Flaw.NoBoxed)
                 {
-                    NrSimDocument.AppendJsonEscaped(sb, answer);
+                    SimJson.AppendJsonEscaped(sb, answer);
                 }
                 else
                 {
                     sb.Append(rawLatex ? "\\boxed{" : "\\\\boxed{");
-                    NrSimDocument.AppendJsonEscaped(sb, answer);
+                    SimJson.AppendJsonEscaped(sb, answer);
                     sb.Append('}');
                 }
 
@@ -155,7 +155,7 @@ internal sealed class NrQuestionResponder : ISimResponder
         sb.Append('"');
         if (!sentence.IsEmpty)
         {
-            NrSimDocument.AppendJsonEscaped(sb, sentence).Append(sentence[^1] is '.' or '?' or '!' ? " " : ". ");
+            SimJson.AppendJsonEscaped(sb, sentence).Append(sentence[^1] is '.' or '?' or '!' ? " " : ". ");
         }
 
         sb.Append(rng.Pick(Stems)).Append('"');

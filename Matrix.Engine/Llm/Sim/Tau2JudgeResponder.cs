@@ -34,7 +34,7 @@ internal sealed class Tau2JudgeResponder : ISimResponder
             first = false;
             var met = rng.Chance(MetProbability);
             sb.Append("{\"expectedOutcome\": \"");
-            Tau2SimPrompt.AppendJsonEscaped(sb, outcome);
+            SimJson.AppendJsonEscaped(sb, outcome);
             sb.Append("\", \"reasoning\": \"").Append(rng.Pick(met ? Tau2SimPrompt.MetReasons : Tau2SimPrompt.UnmetReasons));
             if (rng.Chance(0.3))
             {

@@ -263,38 +263,6 @@ internal static class Tau2SimPrompt
         return false;
     }
 
-    /// <summary>Appends <paramref name="text"/> as the content of a JSON string (quotes, backslashes and control characters escaped).</summary>
-    public static void AppendJsonEscaped(StringBuilder sb, ReadOnlySpan<char> text)
-    {
-        foreach (var c in text)
-        {
-            switch (c)
-            {
-                case '"':
-                    sb.Append("\\\"");
-                    break;
-                case '\\':
-                    sb.Append("\\\\");
-                    break;
-                case '\n':
-                    sb.Append("\\n");
-                    break;
-                case '\r':
-                    sb.Append("\\r");
-                    break;
-                case '\t':
-                    sb.Append("\\t");
-                    break;
-                case < ' ':
-                    sb.Append("\\u00").Append(((int)c).ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
-                    break;
-                default:
-                    sb.Append(c);
-                    break;
-            }
-        }
-    }
-
     // ---------------------------------------------------------------- id-like tokens
 
     private static bool IsTokenChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '#' or '-';

@@ -52,7 +52,7 @@ internal sealed class Tau2Arg
     private static string Quote(ReadOnlySpan<char> name)
     {
         var key = new StringBuilder(name.Length + 2).Append('"');
-        Tau2SimPrompt.AppendJsonEscaped(key, name);
+        SimJson.AppendJsonEscaped(key, name);
         return key.Append('"').ToString();
     }
 
