@@ -24,11 +24,24 @@ public abstract class LlmAgent : IAgent
     public async ValueTask RunAsync(Orchestrator task, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(task);
+        var response = await CallAsync(task, cancellationToken).ConfigureAwait(false);
+        OnResponse(task, response);
+    }
+
+    /// <summary>
+    /// Builds the request and starts the call in a frame of its own, so that nothing of the prompt stays referenced by
+    /// the task while the call is in flight (the client keeps what it needs), and drops the offloaded content that
+    /// was fetched back to build the prompt: with 100k tasks waiting on the fleet, prompt text would otherwise be
+    /// most of the rank's memory. <see cref="OnResponse"/> therefore sees offloaded turns without their text.
+    /// </summary>
+    private Task<LlmResponse> CallAsync(Orchestrator task, CancellationToken cancellationToken)
+    {
         var messages = BuildMessages(task);
         var request = ConfigureRequest(new LlmRequest(task.Id, NextSeed(task), messages));
         task.LlmCalls++;
-        var response = await Llm.CompleteAsync(request, cancellationToken).ConfigureAwait(false);
-        OnResponse(task, messages, response);
+        var pending = Llm.CompleteAsync(request, cancellationToken);
+        task.DropFetchedContent();
+        return pending;
     }
 
     /// <summary>The chat messages of this step's call.</summary>
@@ -38,7 +51,7 @@ public abstract class LlmAgent : IAgent
     protected virtual LlmRequest ConfigureRequest(LlmRequest request) => request;
 
     /// <summary>Records the answer; by default as an <c>assistant</c> turn of this agent.</summary>
-    protected virtual void OnResponse(Orchestrator task, IReadOnlyList<ChatMessage> prompt, LlmResponse response)
+    protected virtual void OnResponse(Orchestrator task, LlmResponse response)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(response);

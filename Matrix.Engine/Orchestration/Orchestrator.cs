@@ -79,6 +79,18 @@ public sealed class Orchestrator
         CompletionTokens += turn.CompletionTokens;
     }
 
+    /// <summary>Drops the text of turns whose content lives in a content store (it was fetched back for a step).</summary>
+    internal void DropFetchedContent()
+    {
+        for (var i = 0; i < _history.Count; i++)
+        {
+            if (_history[i] is { Ref: not null, Content: not null } turn)
+            {
+                _history[i] = turn with { Content = null };
+            }
+        }
+    }
+
     /// <summary>Swaps a turn for the same turn with its content offloaded or fetched back.</summary>
     internal void ReplaceTurn(int index, Turn turn) => _history[index] = turn;
 

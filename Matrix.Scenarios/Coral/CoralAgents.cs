@@ -61,7 +61,7 @@ internal sealed class CoralSpeakerAgent(string role, ILlmClient llm, CoralSampli
         return request with { Temperature = sampling.Temperature, TopP = sampling.TopP, MaxTokens = sampling.MaxTokens };
     }
 
-    protected override void OnResponse(Orchestrator task, IReadOnlyList<ChatMessage> prompt, LlmResponse response)
+    protected override void OnResponse(Orchestrator task, LlmResponse response)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(response);
@@ -97,7 +97,7 @@ internal sealed class CoralExtractorAgent(ILlmClient llm, int maxTokens) : LlmAg
         return request with { Temperature = 0, TopP = null, MaxTokens = maxTokens };
     }
 
-    protected override void OnResponse(Orchestrator task, IReadOnlyList<ChatMessage> prompt, LlmResponse response)
+    protected override void OnResponse(Orchestrator task, LlmResponse response)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(response);

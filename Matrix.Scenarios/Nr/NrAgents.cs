@@ -105,7 +105,7 @@ internal abstract class NrLlmStep(string role, ILlmClient llm, string systemProm
         return request with { Temperature = sampling.Temperature, TopP = sampling.TopP, MaxTokens = sampling.MaxTokens };
     }
 
-    protected override void OnResponse(Orchestrator task, IReadOnlyList<ChatMessage> prompt, LlmResponse response)
+    protected override void OnResponse(Orchestrator task, LlmResponse response)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(response);

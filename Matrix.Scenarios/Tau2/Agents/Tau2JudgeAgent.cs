@@ -37,7 +37,7 @@ internal sealed class Tau2JudgeAgent(Tau2Domain domain, ILlmClient llm, int maxT
         return request with { Temperature = 0, TopP = null, MaxTokens = maxTokens };
     }
 
-    protected override void OnResponse(Orchestrator task, IReadOnlyList<ChatMessage> prompt, LlmResponse response)
+    protected override void OnResponse(Orchestrator task, LlmResponse response)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(response);

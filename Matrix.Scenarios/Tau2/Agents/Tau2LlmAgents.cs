@@ -45,7 +45,7 @@ internal sealed class Tau2UserAgent(Tau2Domain domain, ILlmClient llm, Tau2Sampl
         return request with { Temperature = sampling.Temperature, TopP = null, MaxTokens = sampling.MaxTokens, Tools = domain.UserTools?.Definitions };
     }
 
-    protected override void OnResponse(Orchestrator task, IReadOnlyList<ChatMessage> prompt, LlmResponse response)
+    protected override void OnResponse(Orchestrator task, LlmResponse response)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(response);
