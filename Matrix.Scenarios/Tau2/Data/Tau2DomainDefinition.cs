@@ -54,4 +54,49 @@ internal abstract class Tau2DomainDefinition
             throw new Matrix.Engine.Scenarios.InputException($"{path}:{e.LineNumber + 1}: {e.Message}");
         }
     }
+
+    /// <summary>
+    /// The top-level keys of the folder's <c>db.json</c>, each with whether its value is an object (a table), read as
+    /// a stream without building a tree (the file can be large, and <see cref="Recognizes"/> runs on every domain);
+    /// null when there is no <c>db.json</c> or it is not a JSON object.
+    /// </summary>
+    protected static IReadOnlyDictionary<string, bool>? DbJsonKeys(string folder)
+    {
+        var path = Path.Combine(folder, "db.json");
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            ReadOnlySpan<byte> bytes = File.ReadAllBytes(path);
+            if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+            {
+                bytes = bytes[3..];
+            }
+
+            // Default options, as ReadObject's parse: a file it would refuse is not recognized either.
+            var reader = new Utf8JsonReader(bytes);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+
+            var keys = new Dictionary<string, bool>(StringComparer.Ordinal);
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.GetString()!;
+                reader.Read();
+                keys[name] = reader.TokenType == JsonTokenType.StartObject || keys.GetValueOrDefault(name);
+                reader.Skip();
+            }
+
+            return keys;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 }

@@ -20,13 +20,17 @@ internal static class PyJson
         return sb.ToString();
     }
 
-    public static void Write(StringBuilder sb, JsonNode? node)
+    public static void Write(StringBuilder sb, JsonNode? node) => WriteTree(sb, node, WriteString, WriteScalar);
+
+    /// <summary>
+    /// Writes dicts and lists as both <c>json.dumps</c> and Python's <c>repr</c> lay them out (<c>{k: v, ...}</c>,
+    /// <c>[a, b]</c>, with <c>", "</c> and <c>": "</c>), leaving keys and scalars (null included) to the given
+    /// writers: the two formats differ only there.
+    /// </summary>
+    public static void WriteTree(StringBuilder sb, JsonNode? node, Action<StringBuilder, string> writeKey, Action<StringBuilder, JsonValue?> writeScalar)
     {
         switch (node)
         {
-            case null:
-                sb.Append("null");
-                break;
             case JsonObject o:
                 sb.Append('{');
                 var first = true;
@@ -38,9 +42,9 @@ internal static class PyJson
                     }
 
                     first = false;
-                    WriteString(sb, key);
+                    writeKey(sb, key);
                     sb.Append(": ");
-                    Write(sb, value);
+                    WriteTree(sb, value, writeKey, writeScalar);
                 }
 
                 sb.Append('}');
@@ -54,14 +58,26 @@ internal static class PyJson
                         sb.Append(", ");
                     }
 
-                    Write(sb, a[i]);
+                    WriteTree(sb, a[i], writeKey, writeScalar);
                 }
 
                 sb.Append(']');
                 break;
-            case JsonValue v:
-                WriteValue(sb, v);
+            default:
+                writeScalar(sb, node as JsonValue);
                 break;
+        }
+    }
+
+    private static void WriteScalar(StringBuilder sb, JsonValue? v)
+    {
+        if (v is null)
+        {
+            sb.Append("null");
+        }
+        else
+        {
+            WriteValue(sb, v);
         }
     }
 
@@ -243,73 +259,4 @@ internal static class PyJson
 
         sb.Append('"');
     }
-
-    /// <summary>
-    /// Python's <c>==</c> on two JSON values: dicts by keys regardless of order, numbers by value
-    /// (<c>1 == 1.0</c>), strings, booleans and null exactly. Used to compare tool-call arguments with gold actions.
-    /// </summary>
-    public static bool ValueEquals(JsonNode? a, JsonNode? b)
-    {
-        if (a is null || b is null)
-        {
-            return IsNull(a) && IsNull(b);
-        }
-
-        switch (a)
-        {
-            case JsonObject oa when b is JsonObject ob:
-                if (oa.Count != ob.Count)
-                {
-                    return false;
-                }
-
-                foreach (var (key, value) in oa)
-                {
-                    if (!ob.TryGetPropertyValue(key, out var other) || !ValueEquals(value, other))
-                    {
-                        return false;
-                    }
-                }
-
-                return true;
-            case JsonArray aa when b is JsonArray ab:
-                if (aa.Count != ab.Count)
-                {
-                    return false;
-                }
-
-                for (var i = 0; i < aa.Count; i++)
-                {
-                    if (!ValueEquals(aa[i], ab[i]))
-                    {
-                        return false;
-                    }
-                }
-
-                return true;
-            case JsonValue va when b is JsonValue vb:
-                var ka = va.GetValueKind();
-                var kb = vb.GetValueKind();
-                if (ka == JsonValueKind.Number && kb == JsonValueKind.Number)
-                {
-                    return va.GetValue<double>() == vb.GetValue<double>();
-                }
-
-                // Python: True == 1, but JSON arguments never mix them in tau2's data; keep kinds strict otherwise.
-                if (ka != kb)
-                {
-                    return false;
-                }
-
-                return ka switch
-                {
-                    JsonValueKind.String => va.GetValue<string>() == vb.GetValue<string>(),
-                    _ => true,
-                };
-            default:
-                return false;
-        }
-    }
-
-    private static bool IsNull(JsonNode? n) => n is null || (n is JsonValue v && v.GetValueKind() == JsonValueKind.Null);
 }

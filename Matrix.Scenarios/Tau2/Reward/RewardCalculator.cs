@@ -143,7 +143,7 @@ internal static class RewardCalculator
 
         var callPart = keyList.Where(args.ContainsKey).ToDictionary(k => k, k => args[k]);
         var goldPart = keyList.Where(gold.Arguments.ContainsKey).ToDictionary(k => k, k => gold.Arguments[k]);
-        return callPart.Count == goldPart.Count && callPart.All(kv => goldPart.TryGetValue(kv.Key, out var g) && PyJson.ValueEquals(kv.Value, g));
+        return callPart.Count == goldPart.Count && callPart.All(kv => goldPart.TryGetValue(kv.Key, out var g) && JsonValues.ValueEquals(kv.Value, g));
     }
 
     private static double Communicate(Tau2TaskSpec task, IReadOnlyList<TrajectoryMessage> trajectory, List<string> notes)

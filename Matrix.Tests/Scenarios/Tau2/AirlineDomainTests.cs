@@ -190,27 +190,6 @@ public sealed class AirlineDomainTests
     }
 
     [TestMethod]
-    public void CalculateIsPythonsRoundOfEval()
-    {
-        var env = Domain.NewEnvironment();
-        Assert.AreEqual("1200.0", Call(env, "calculate", """{"expression": "2 * ((350 - 122) + (499 - 127))"}"""));
-        Assert.AreEqual("3.33", Call(env, "calculate", """{"expression": "10 / 3"}"""));
-        Assert.AreEqual("2.67", Call(env, "calculate", """{"expression": "2.675"}"""), "2.675 is 2.67499999... in binary");
-        Assert.AreEqual("0.12", Call(env, "calculate", """{"expression": "0.125"}"""), "an exact tie rounds to even");
-        Assert.AreEqual("0.38", Call(env, "calculate", """{"expression": "0.375"}"""));
-        Assert.AreEqual("-0.0", Call(env, "calculate", """{"expression": "-0.001"}"""));
-        Assert.AreEqual("0.3", Call(env, "calculate", """{"expression": "0.1 + 0.2"}"""));
-        Assert.AreEqual("3.0", Call(env, "calculate", """{"expression": "7 // 2"}"""));
-        Assert.AreEqual("-4.0", Call(env, "calculate", """{"expression": "-2 ** 2"}"""));
-        Assert.AreEqual("0.5", Call(env, "calculate", """{"expression": "2 ** -1"}"""));
-        Assert.AreEqual("1e+20", Call(env, "calculate", """{"expression": "10 ** 20"}"""));
-        Assert.AreEqual("Error: Invalid characters in expression", env.Call("assistant", "calculate", """{"expression": "import os"}""").Content);
-        Assert.AreEqual("Error: division by zero", env.Call("assistant", "calculate", """{"expression": "1 / 0"}""").Content);
-        Assert.AreEqual("Error: float division by zero", env.Call("assistant", "calculate", """{"expression": "1.5 / 0"}""").Content);
-        Assert.IsTrue(env.Call("assistant", "calculate", """{"expression": "(1 + 2"}""").IsError);
-    }
-
-    [TestMethod]
     public void WrongArgumentsAndUnknownToolsAreToolErrors()
     {
         var env = Domain.NewEnvironment();

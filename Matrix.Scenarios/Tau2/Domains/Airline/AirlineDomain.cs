@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Matrix.Engine.Scenarios;
 using Matrix.Scenarios.Tau2.Data;
@@ -29,8 +28,9 @@ internal sealed class AirlineDomain : Tau2DomainDefinition
 
     public override ToolKit AssistantTools { get; }
 
+    /// <summary>tau-bench's three table files, or a <c>db.json</c> whose top level has the three tables.</summary>
     public override bool Recognizes(string folder) =>
-        TableFiles.All(f => File.Exists(Path.Combine(folder, f))) || DbJsonHasAirlineTables(Path.Combine(folder, "db.json"));
+        TableFiles.All(f => File.Exists(Path.Combine(folder, f))) || (DbJsonKeys(folder) is { } keys && Tables.All(keys.ContainsKey));
 
     public override JsonObject LoadDatabase(string folder)
     {
@@ -74,43 +74,5 @@ internal sealed class AirlineDomain : Tau2DomainDefinition
         }
 
         return result;
-    }
-
-    /// <summary>Whether <paramref name="path"/> is a JSON object whose top-level keys include the three airline tables (read without building a tree).</summary>
-    private static bool DbJsonHasAirlineTables(string path)
-    {
-        if (!File.Exists(path))
-        {
-            return false;
-        }
-
-        try
-        {
-            ReadOnlySpan<byte> bytes = File.ReadAllBytes(path);
-            if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
-            {
-                bytes = bytes[3..];
-            }
-
-            var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return false;
-            }
-
-            var found = new HashSet<string>(StringComparer.Ordinal);
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                found.Add(reader.GetString()!);
-                reader.Read();
-                reader.Skip();
-            }
-
-            return Tables.All(found.Contains);
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
     }
 }

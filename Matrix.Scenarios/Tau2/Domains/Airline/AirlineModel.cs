@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Matrix.Engine.Scenarios;
+using Matrix.Scenarios.Tau2.Json;
 
 namespace Matrix.Scenarios.Tau2.Domains.Airline;
 
@@ -122,51 +123,6 @@ internal static class AirlineModel
     /// <summary><c>Certificate</c>: PaymentMethodBase's source and id, then the float amount.</summary>
     public static JsonObject Certificate(string id, double amount) => new() { ["source"] = "certificate", ["id"] = id, ["amount"] = amount };
 
-    /// <summary>A JSON number node as a double (ints and floats alike), or null when it is not a number.</summary>
-    public static double? Number(JsonNode? node)
-    {
-        if (node is not JsonValue v || v.GetValueKind() != JsonValueKind.Number)
-        {
-            return null;
-        }
-
-        if (v.TryGetValue<double>(out var d))
-        {
-            return d;
-        }
-
-        if (v.TryGetValue<long>(out var l))
-        {
-            return l;
-        }
-
-        if (v.TryGetValue<int>(out var i))
-        {
-            return i;
-        }
-
-        return v.TryGetValue<JsonElement>(out var e) ? e.GetDouble() : null;
-    }
-
-    /// <summary>A JSON number node holding an integral value as a long, or null.</summary>
-    public static long? Integer(JsonNode? node)
-    {
-        if (node is JsonValue v && v.GetValueKind() == JsonValueKind.Number)
-        {
-            if (v.TryGetValue<long>(out var l))
-            {
-                return l;
-            }
-
-            if (v.TryGetValue<int>(out var i))
-            {
-                return i;
-            }
-        }
-
-        return Number(node) is { } d && d == Math.Floor(d) && Math.Abs(d) < 9.2e18 ? (long)d : null;
-    }
-
     private static JsonObject FlightDate(Source d)
     {
         var status = d.String("status");
@@ -228,9 +184,9 @@ internal static class AirlineModel
         public string? OptionalString(string name) =>
             obj.TryGetPropertyValue(name, out var v) && v is not null && v.GetValueKind() != JsonValueKind.Null ? Str(v, name) : null;
 
-        public long Int(string name) => Integer(Required(name)) ?? throw Error($"'{name}' must be an integer");
+        public long Int(string name) => JsonValues.Integer(Required(name)) ?? throw Error($"'{name}' must be an integer");
 
-        public double Float(string name) => Number(Required(name)) ?? throw Error($"'{name}' must be a number");
+        public double Float(string name) => JsonValues.Number(Required(name)) ?? throw Error($"'{name}' must be a number");
 
         public JsonObject Object(string name) => Required(name) as JsonObject ?? throw Error($"'{name}' must be an object");
 
@@ -252,7 +208,7 @@ internal static class AirlineModel
 
         /// <summary>A scalar element of a list or dict: a string, or (with <paramref name="integer"/>) an int.</summary>
         public JsonNode Item(JsonNode? value, string name, bool integer = false) =>
-            integer ? JsonValue.Create(Integer(value) ?? throw Error($"'{name}' must be an integer")) : JsonValue.Create(Str(value, name));
+            integer ? JsonValue.Create(JsonValues.Integer(value) ?? throw Error($"'{name}' must be an integer")) : JsonValue.Create(Str(value, name));
 
         public InputException Error(string message) => new($"airline database: {where}: {message}");
 

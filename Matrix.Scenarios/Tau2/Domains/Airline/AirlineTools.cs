@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Matrix.Scenarios.Tau2.Env;
+using Matrix.Scenarios.Tau2.Json;
+using Matrix.Scenarios.Tau2.Python;
 
 namespace Matrix.Scenarios.Tau2.Domains.Airline;
 
@@ -56,12 +58,7 @@ internal static class AirlineTools
                 ToolParameter.Enum("insurance", "Whether the reservation has insurance.", AirlineModel.InsuranceValues),
             ],
             BookReservation);
-        kit.Add(
-            "calculate",
-            "Calculate the result of a mathematical expression.",
-            ToolKind.Generic,
-            [ToolParameter.String("expression", "The mathematical expression to calculate, such as '2 + 2'. The expression can contain numbers, operators (+, -, *, /), parentheses, and spaces.")],
-            (_, a) => PyCalculator.Calculate(a.String("expression")));
+        kit.Add(GenericTools.Calculate);
         kit.Add(
             "cancel_reservation",
             "Cancel the whole reservation.",
@@ -115,12 +112,7 @@ internal static class AirlineTools
                 ToolParameter.Integer("amount", "The amount of the certificate to send."),
             ],
             SendCertificate);
-        kit.Add(
-            "transfer_to_human_agents",
-            "Transfer the user to a human agent, with a summary of the user's issue.\n\nOnly transfer if\n -  the user explicitly asks for a human agent\n -  given the policy and the available tools, you cannot solve the user's issue.",
-            ToolKind.Generic,
-            [ToolParameter.String("summary", "A summary of the user's issue.")],
-            (_, _) => "Transfer successful");
+        kit.Add(GenericTools.TransferToHumanAgents);
         kit.Add(
             "update_reservation_baggages",
             "Update the baggage information of a reservation.",
@@ -193,9 +185,9 @@ internal static class AirlineTools
 
     private static string Text(JsonNode? node) => node?.GetValue<string>() ?? string.Empty;
 
-    private static long Int(JsonNode? node) => AirlineModel.Integer(node) ?? 0;
+    private static long Int(JsonNode? node) => JsonValues.Integer(node) ?? 0;
 
-    private static double Float(JsonNode? node) => AirlineModel.Number(node) ?? 0;
+    private static double Float(JsonNode? node) => JsonValues.Number(node) ?? 0;
 
     // ---- argument models (tau2 builds FlightInfo / Passenger / Payment from dicts) ----
 
@@ -208,19 +200,19 @@ internal static class AirlineTools
     /// validated in turn (the first invalid one raises); a list that is not all dicts stays as it is and fails where
     /// an attribute is read, as Python's AttributeError.
     /// </summary>
-    private static List<T> Models<T>(ToolArguments a, string name, string model, string firstAttribute, Func<JsonObject, PyValues.Validation, T> build)
+    private static List<T> Models<T>(ToolArguments a, string name, string model, string firstAttribute, Func<JsonObject, PydanticValidation, T> build)
     {
         var list = a.Array(name);
         if (!list.All(x => x is JsonObject))
         {
             var bad = list.First(x => x is not JsonObject);
-            throw new ToolException($"'{PyValues.TypeName(bad)}' object has no attribute '{firstAttribute}'");
+            throw new ToolException($"'{PyRepr.TypeName(bad)}' object has no attribute '{firstAttribute}'");
         }
 
         var result = new List<T>(list.Count);
         foreach (var item in list)
         {
-            var validation = new PyValues.Validation(model);
+            var validation = new PydanticValidation(model);
             var value = build((JsonObject)item!, validation);
             validation.ThrowIfAny();
             result.Add(value);
@@ -251,7 +243,7 @@ internal static class AirlineTools
             ?? throw new ToolException("Too many reservations");
 
         // Reservation(...) validates the arguments it stores as they were given.
-        var validation = new PyValues.Validation("Reservation");
+        var validation = new PydanticValidation("Reservation");
         var origin = validation.StringValue("origin", a.Raw("origin"));
         var destination = validation.StringValue("destination", a.Raw("destination"));
         var flightType = validation.Literal("flight_type", a.Raw("flight_type"), AirlineModel.FlightTypes);
@@ -380,12 +372,12 @@ internal static class AirlineTools
         {
             if (ctx.Db.Find("users", userId)!["payment_methods"]?[paymentId] is null)
             {
-                var validation = new PyValues.Validation("Certificate");
+                var validation = new PydanticValidation("Certificate");
                 var amount = validation.FloatValue("amount", raw);
                 validation.ThrowIfAny();
                 var methods = (JsonObject)ctx.Db.Edit("users", userId)!["payment_methods"]!;
                 methods[paymentId] = AirlineModel.Certificate(paymentId, amount);
-                return $"Certificate {paymentId} added to user {userId} with amount {PyValues.Str(raw)}.";
+                return $"Certificate {paymentId} added to user {userId} with amount {PyRepr.Str(raw)}.";
             }
         }
 
@@ -580,11 +572,11 @@ internal static class AirlineTools
     private static JsonNode Seat(JsonObject instance, string cabin) => instance["available_seats"]?[cabin] ?? throw KeyError(cabin);
 
     /// <summary>Python's KeyError, whose message is the key's repr.</summary>
-    private static ToolException KeyError(string key) => new(PyValues.Repr(JsonValue.Create(key)));
+    private static ToolException KeyError(string key) => new(PyRepr.Repr(JsonValue.Create(key)));
 
     /// <summary>Python's <c>int(text)</c> for the day of a date.</summary>
     private static int PyInt(string text) =>
         int.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
             ? value
-            : throw new ToolException($"invalid literal for int() with base 10: {PyValues.Repr(JsonValue.Create(text))}");
+            : throw new ToolException($"invalid literal for int() with base 10: {PyRepr.Repr(JsonValue.Create(text))}");
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Matrix.Scenarios.Tau2.Data;
 using Matrix.Scenarios.Tau2.Env;
@@ -23,47 +22,9 @@ internal sealed class RetailDomain : Tau2DomainDefinition
 
     public override ToolKit AssistantTools { get; }
 
-    /// <summary>A <c>db.json</c> whose top level has <c>products</c> and <c>orders</c> tables (read as a stream, not parsed into nodes).</summary>
-    public override bool Recognizes(string folder)
-    {
-        var path = Path.Combine(folder, "db.json");
-        if (!File.Exists(path))
-        {
-            return false;
-        }
-
-        try
-        {
-            ReadOnlySpan<byte> bytes = File.ReadAllBytes(path);
-            if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
-            {
-                bytes = bytes[3..];
-            }
-
-            var reader = new Utf8JsonReader(bytes);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return false;
-            }
-
-            bool products = false, orders = false;
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var name = reader.GetString();
-                reader.Read();
-                var isTable = reader.TokenType == JsonTokenType.StartObject;
-                products |= isTable && name == "products";
-                orders |= isTable && name == "orders";
-                reader.Skip();
-            }
-
-            return products && orders;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
-    }
+    /// <summary>A <c>db.json</c> whose top level has <c>products</c> and <c>orders</c> tables.</summary>
+    public override bool Recognizes(string folder) =>
+        DbJsonKeys(folder) is { } keys && keys.GetValueOrDefault("products") && keys.GetValueOrDefault("orders");
 
     public override JsonObject LoadDatabase(string folder) =>
         RetailModel.Normalize(ReadObject(folder, "db.json"), Path.Combine(folder, "db.json"));

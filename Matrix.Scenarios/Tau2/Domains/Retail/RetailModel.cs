@@ -1,8 +1,7 @@
-using System.Globalization;
-using System.Numerics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Matrix.Engine.Scenarios;
+using Matrix.Scenarios.Tau2.Json;
 
 namespace Matrix.Scenarios.Tau2.Domains.Retail;
 
@@ -180,7 +179,7 @@ internal static class RetailModel
         foreach (var field in fields)
         {
             var fieldPath = $"{path}.{field.Name}";
-            if (!source.TryGetPropertyValue(field.Name, out var value) || IsNull(value))
+            if (!source.TryGetPropertyValue(field.Name, out var value) || JsonValues.IsNull(value))
             {
                 result[field.Name] = field.Optional ? null : throw new InputException($"{fieldPath}: missing (required by tau2's retail model)");
                 continue;
@@ -264,61 +263,5 @@ internal static class RetailModel
     private static string StringOf(JsonNode? node, string path) =>
         node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : throw new InputException($"{path}: expected a string");
 
-    private static bool IsNull(JsonNode? node) => node is null || (node is JsonValue v && v.GetValueKind() == JsonValueKind.Null);
-
     private sealed record Field(string Name, Kind Kind, bool Optional = false, Field[]? Fields = null);
-}
-
-/// <summary>Python float semantics the retail tools depend on.</summary>
-internal static class PyFloat
-{
-    /// <summary>
-    /// Python's <c>round(x, ndigits)</c> on a float: the exact binary value rounded half-to-even at the given decimal
-    /// place, then read back as the nearest double (CPython does it with dtoa/strtod). <c>Math.Round</c> scales by a
-    /// power of ten first and so is off on values such as 0.285 or 1.005.
-    /// </summary>
-    public static double Round(double x, int ndigits)
-    {
-        if (x == 0 || !double.IsFinite(x) || ndigits is < 0 or > 300)
-        {
-            return x;
-        }
-
-        var bits = BitConverter.DoubleToInt64Bits(x);
-        var negative = bits < 0;
-        var exponent = (int)((bits >> 52) & 0x7FF);
-        var fraction = bits & 0xFFFFFFFFFFFFFL;
-        long mantissa;
-        if (exponent == 0)
-        {
-            mantissa = fraction;
-            exponent = -1074;
-        }
-        else
-        {
-            mantissa = fraction | (1L << 52);
-            exponent -= 1075;
-        }
-
-        if (exponent >= 0)
-        {
-            return x; // an integer: nothing after the decimal point
-        }
-
-        // |x| * 10^ndigits = mantissa * 10^ndigits / 2^-exponent, rounded half to even.
-        var numerator = mantissa * BigInteger.Pow(10, ndigits);
-        var denominator = BigInteger.One << -exponent;
-        var quotient = BigInteger.DivRem(numerator, denominator, out var remainder);
-        var twice = remainder << 1;
-        if (twice > denominator || (twice == denominator && !quotient.IsEven))
-        {
-            quotient += 1;
-        }
-
-        var text = string.Create(CultureInfo.InvariantCulture, $"{(negative ? "-" : string.Empty)}{quotient}e-{ndigits}");
-        return double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>Python's <c>str(float)</c> (= <c>repr</c>), including <c>inf</c> and <c>nan</c>.</summary>
-    public static string Str(double x) => double.IsNaN(x) ? "nan" : double.IsPositiveInfinity(x) ? "inf" : double.IsNegativeInfinity(x) ? "-inf" : Json.PyJson.Float(x);
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Matrix.Scenarios.Tau2.Env;
+using Matrix.Scenarios.Tau2.Python;
 
 namespace Matrix.Scenarios.Tau2.Domains.Retail;
 
@@ -103,7 +104,7 @@ internal static partial class RetailTools
             var difference = PriceDifference(ctx, order, itemIds, newItemIds, checkDifferentIds: false, out _);
 
             // round(diff_price, 2); with no items tau2's diff_price stays the int 0, and stays an int in the dump.
-            var rounded = itemIds.Count == 0 ? 0 : PyFloat.Round(difference, 2);
+            var rounded = itemIds.Count == 0 ? 0 : PyNumbers.Round(difference, 2);
             var userId = Text(order["user_id"]) ?? string.Empty;
             var paymentMethod = FindPaymentMethod(ctx, userId, paymentMethodId);
             if (IsGiftCard(paymentMethod) && Number(paymentMethod["balance"]) < rounded)

@@ -3,16 +3,9 @@ using Matrix.Scenarios.Tau2.Env;
 
 namespace Matrix.Scenarios.Tau2.Domains.Retail;
 
-/// <summary>The retail tools that change nothing: lookups, <c>calculate</c> and <c>transfer_to_human_agents</c>.</summary>
+/// <summary>The retail tools that change nothing: lookups (<c>calculate</c> and <c>transfer_to_human_agents</c> are <see cref="GenericTools"/>).</summary>
 internal static partial class RetailTools
 {
-    private static DomainTool Calculate() => new(
-        "calculate",
-        "Calculate the result of a mathematical expression.",
-        ToolKind.Generic,
-        [ToolParameter.String("expression", "The mathematical expression to calculate, such as '2 + 2'. The expression can contain numbers, operators (+, -, *, /), parentheses, and spaces.")],
-        (_, a) => RetailCalculator.Calculate(a.String("expression")));
-
     private static DomainTool FindUserIdByNameZip() => new(
         "find_user_id_by_name_zip",
         "Find user id by first name, last name, and zip code. If the user is not found, the function\n\n"
@@ -124,17 +117,5 @@ internal static partial class RetailTools
             }
 
             return Json.PyJson.Dumps(sorted);
-        });
-
-    private static DomainTool TransferToHumanAgents() => new(
-        "transfer_to_human_agents",
-        "Transfer the user to a human agent, with a summary of the user's issue.\n\n"
-        + "Only transfer if\n -  the user explicitly asks for a human agent\n -  given the policy and the available tools, you cannot solve the user's issue.",
-        ToolKind.Generic,
-        [ToolParameter.String("summary", "A summary of the user's issue.")],
-        (context, a) =>
-        {
-            _ = a.String("summary"); // checked as pydantic checks it, otherwise unused
-            return "Transfer successful";
         });
 }

@@ -3,13 +3,15 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Matrix.Scenarios.Tau2.Env;
+using Matrix.Scenarios.Tau2.Python;
 
 namespace Matrix.Scenarios.Tau2.Domains.Retail;
 
 /// <summary>
 /// tau2-bench's <c>RetailTools</c> (<c>src/tau2/domains/retail/tools.py</c>): lookups shared by the tools, with
-/// tau2's error messages. The tools themselves are in <c>RetailReadTools.cs</c> and <c>RetailOrderTools.cs</c>;
-/// <see cref="Build"/> adds them in tau2's declaration order. Descriptions are what tau2 sends to the model: the
+/// tau2's error messages. The tools themselves are in <c>RetailReadTools.cs</c> and <c>RetailOrderTools.cs</c>, and
+/// <c>calculate</c> and <c>transfer_to_human_agents</c> in <see cref="GenericTools"/>; <see cref="Build"/> adds them
+/// in tau2's declaration order. Descriptions are what tau2 sends to the model: the
 /// docstring's first line, then (if any) a blank line and the rest of the description, as docstring_parser splits it.
 /// </summary>
 internal static partial class RetailTools
@@ -27,7 +29,7 @@ internal static partial class RetailTools
     public static ToolKit Build()
     {
         var kit = new ToolKit(ClassName);
-        kit.Add(Calculate());
+        kit.Add(GenericTools.Calculate);
         kit.Add(CancelPendingOrder());
         kit.Add(ExchangeDeliveredOrderItems());
         kit.Add(FindUserIdByNameZip());
@@ -42,7 +44,7 @@ internal static partial class RetailTools
         kit.Add(ModifyPendingOrderPayment());
         kit.Add(ModifyUserAddress());
         kit.Add(ReturnDeliveredOrderItems());
-        kit.Add(TransferToHumanAgents());
+        kit.Add(GenericTools.TransferToHumanAgents);
         return kit;
     }
 
@@ -83,7 +85,7 @@ internal static partial class RetailTools
     private static void AddToGiftCard(ToolContext ctx, string userId, string paymentMethodId, double delta)
     {
         var card = Child(EditUser(ctx, userId), "payment_methods", paymentMethodId) ?? throw new ToolException("Payment method not found");
-        card["balance"] = PyFloat.Round(Number(card["balance"]) + delta, 2);
+        card["balance"] = PyNumbers.Round(Number(card["balance"]) + delta, 2);
     }
 
     private static bool IsGiftCard(JsonObject paymentMethod) => Text(paymentMethod["source"]) == "gift_card";
