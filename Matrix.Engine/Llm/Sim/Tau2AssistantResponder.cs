@@ -87,7 +87,7 @@ internal sealed class Tau2AssistantResponder : ISimResponder
         var sb = SimText.Rent();
         if (lastResult is not null)
         {
-            Tau2ToolCaller.AppendQuote(sb, lastResult, ref rng);
+            Tau2ResultQuote.Append(sb, lastResult, ref rng);
         }
 
         var closing = transferred || rng.Chance(TransferMentionProbability) ? Tau2SimPrompt.TransferSentence

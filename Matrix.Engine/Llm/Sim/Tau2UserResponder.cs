@@ -96,7 +96,7 @@ internal sealed class Tau2UserResponder : ISimResponder
         var count = hasReason ? 1 + rng.Next(2) : 1;
         var pos = 0;
         var any = false;
-        for (var i = 0; i < count && Tau2SimPrompt.NextSentence(from, ref pos, out var start, out var length); i++)
+        for (var i = 0; i < count && Tau2TextScan.NextSentence(from, ref pos, out var start, out var length); i++)
         {
             AppendPhrase(sb, from.Slice(start, length));
             any = true;
@@ -116,7 +116,7 @@ internal sealed class Tau2UserResponder : ISimResponder
         var from = rng.Chance(KnownInfoProbability) && Tau2SimPrompt.TrySection(body, Tau2SimPrompt.KnownHeading, out var known) ? body[known] : body;
         var preferIds = rng.Chance(0.6);
         int all = 0, withIds = 0;
-        for (var pos = 0; Tau2SimPrompt.NextSentence(from, ref pos, out var start, out var length);)
+        for (var pos = 0; Tau2TextScan.NextSentence(from, ref pos, out var start, out var length);)
         {
             all++;
             withIds += HasIdToken(from.Slice(start, length)) ? 1 : 0;
@@ -125,7 +125,7 @@ internal sealed class Tau2UserResponder : ISimResponder
         var onlyIds = preferIds && withIds > 0;
         var target = all == 0 ? -1 : rng.Next(onlyIds ? withIds : all);
         var sb = SimText.Rent();
-        for (var pos = 0; target >= 0 && Tau2SimPrompt.NextSentence(from, ref pos, out var start, out var length);)
+        for (var pos = 0; target >= 0 && Tau2TextScan.NextSentence(from, ref pos, out var start, out var length);)
         {
             var sentence = from.Slice(start, length);
             if ((!onlyIds || HasIdToken(sentence)) && target-- == 0)
@@ -175,6 +175,6 @@ internal sealed class Tau2UserResponder : ISimResponder
     private static bool HasIdToken(ReadOnlySpan<char> sentence)
     {
         var pos = 0;
-        return Tau2SimPrompt.NextIdToken(sentence, ref pos, out _, out _);
+        return Tau2TextScan.NextIdToken(sentence, ref pos, out _, out _);
     }
 }

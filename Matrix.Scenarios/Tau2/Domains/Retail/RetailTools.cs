@@ -9,9 +9,10 @@ namespace Matrix.Scenarios.Tau2.Domains.Retail;
 
 /// <summary>
 /// tau2-bench's <c>RetailTools</c> (<c>src/tau2/domains/retail/tools.py</c>): lookups shared by the tools, with
-/// tau2's error messages. The tools themselves are in <c>RetailReadTools.cs</c> and <c>RetailOrderTools.cs</c>, and
-/// <c>calculate</c> and <c>transfer_to_human_agents</c> in <see cref="GenericTools"/>; <see cref="Build"/> adds them
-/// in tau2's declaration order. Descriptions are what tau2 sends to the model: the
+/// tau2's error messages. The tools themselves are in <c>RetailReadTools.cs</c>,
+/// <c>RetailCancelReturnExchangeTools.cs</c> and <c>RetailModifyTools.cs</c> (the item swap those two share in
+/// <c>RetailItemSwap.cs</c>), and <c>calculate</c> and <c>transfer_to_human_agents</c> in <see cref="GenericTools"/>;
+/// <see cref="Build"/> adds them in tau2's declaration order. Descriptions are what tau2 sends to the model: the
 /// docstring's first line, then (if any) a blank line and the rest of the description, as docstring_parser splits it.
 /// </summary>
 internal static partial class RetailTools
