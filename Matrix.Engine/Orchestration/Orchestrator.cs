@@ -66,6 +66,15 @@ public sealed class Orchestrator
     /// <summary>When the engine admitted the task (<see cref="TimeProvider.GetTimestamp"/>).</summary>
     public long AdmittedAt { get; internal set; }
 
+    /// <summary>
+    /// When the task's current hop started (<see cref="TimeProvider.GetTimestamp"/> of this rank): its last
+    /// agent step ended, or it was admitted. Crosses ranks as wall-clock time.
+    /// </summary>
+    internal long DispatchedAt { get; set; }
+
+    /// <summary>The time the task spent between agent steps so far (queues, transport), in nanoseconds.</summary>
+    internal long QueuedNanoseconds { get; set; }
+
     public TInput InputAs<TInput>() => (TInput)Input;
 
     public TState StateAs<TState>() => (TState)(State ?? throw new InvalidOperationException($"Task {Id} has no scenario state."));

@@ -24,6 +24,15 @@ public sealed record EngineOptions
     /// <summary>Task ids that already have a record (<c>--resume</c>): they are not admitted again.</summary>
     public Func<string, bool>? AlreadyDone { get; init; }
 
+    /// <summary>How tasks move between agents (<c>scheduler</c>).</summary>
+    public SchedulerKind Scheduler { get; init; } = SchedulerKind.P2p;
+
+    /// <summary><c>scheduler=batch</c>: batch workers K; each batch holds <see cref="Concurrency"/>/K tasks.</summary>
+    public int BatchWorkers { get; init; } = 20;
+
+    /// <summary><c>scheduler=central</c>: workers that run the controller's steps (0: <see cref="Concurrency"/>).</summary>
+    public int CentralWorkers { get; init; }
+
     public static EngineOptions FromSettings(RunSettings settings, IEnumerable<string> roles)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -46,6 +55,21 @@ public sealed record EngineOptions
             MaxHops = settings.GetInt(EngineSettings.MaxHops),
             OffloadBytes = settings.GetInt(EngineSettings.OffloadBytes),
             Parallelism = parallelism,
+            Scheduler = SchedulerOf(settings.GetString(EngineSettings.Scheduler)),
+            BatchWorkers = settings.GetInt(EngineSettings.BatchWorkers),
+            CentralWorkers = settings.GetInt(EngineSettings.CentralWorkers),
         };
     }
+
+    /// <summary>The <c>scheduler</c> setting's value: p2p, batch or central.</summary>
+    public static SchedulerKind SchedulerOf(string? name) => name switch
+    {
+        null or "p2p" => SchedulerKind.P2p,
+        "batch" => SchedulerKind.Batch,
+        "central" => SchedulerKind.Central,
+        _ => throw new ArgumentException($"unknown scheduler '{name}' (p2p, batch, central)", nameof(name)),
+    };
+
+    /// <summary>The name of <paramref name="kind"/> in settings and the manifest.</summary>
+    public static string NameOf(SchedulerKind kind) => EngineSettings.SchedulerNames[(int)kind];
 }

@@ -21,6 +21,12 @@ public static class EngineSettings
     public const string FlushSeconds = "output.flush_seconds";
     public const string OffloadBytes = "store.offload_bytes";
     public const string StoreMemoryMb = "store.memory_mb";
+    public const string Scheduler = "scheduler";
+    public const string BatchWorkers = "scheduler.batch_workers";
+    public const string CentralWorkers = "scheduler.central_workers";
+
+    /// <summary>The values of <see cref="Scheduler"/>, as in the manifest.</summary>
+    public static IReadOnlyList<string> SchedulerNames { get; } = ["p2p", "batch", "central"];
 
     /// <summary>Default admission limit per rank: enough to keep a few hundred LLM slots busy.</summary>
     public const int DefaultConcurrency = 1024;
@@ -42,7 +48,19 @@ public static class EngineSettings
             .Int(OffloadBytes, 512, "Message content above this many bytes goes to the rank's FASTER store; the task carries a reference (0: off).", 0)
             .Int(StoreMemoryMb, 64, "Memory of each rank's content store before it spills to disk in <out>/.work.", 1)
             .Double(FlushSeconds, 1, "A finished task's record reaches its part file within this many seconds (what a crash can lose; --resume reruns it).", 0)
-            .Double(ProgressInterval, 10, "Seconds between progress log lines when stderr is not a terminal.", 0.1);
+            .Double(ProgressInterval, 10, "Seconds between progress log lines when stderr is not a terminal.", 0.1)
+            .String(
+                Scheduler,
+                "p2p",
+                "How tasks move between agents. p2p: Matrix's design, a Dataflow block per role, each step hands the task "
+                + "straight to the next role's block. The baselines Matrix compares itself with (one rank only, no offloading; same "
+                + "agents, records and sink): batch: Ray Data's map_batches, scheduler.batch_workers workers each run a batch of "
+                + "concurrency/workers tasks through the whole pipeline and take the next batch only when every task of the current one "
+                + "is written; central: the Coral and tau2 runners, one controller loop admits up to the concurrency, routes every step "
+                + "(scenario Next) and hands it to a pool of scheduler.central_workers workers.",
+                [.. SchedulerNames])
+            .Int(BatchWorkers, 20, "scheduler=batch: batch workers K (Ray Data's data parallelism); each batch holds concurrency/K tasks.", 1, 10_000_000)
+            .Int(CentralWorkers, 0, "scheduler=central: workers that run the controller's steps (0: the concurrency, like tau2's thread pool of max_concurrency).", 0, 10_000_000);
     }
 
     /// <summary>Declares <c>agents.&lt;role&gt;.parallelism</c> for each role of the chosen scenario.</summary>

@@ -28,7 +28,14 @@ public sealed partial class RankEngine
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // The task cannot leave this rank: fail it, with only what always serializes, at its home sink.
-            var failed = new Orchestrator(task.Id, task.Trial, task.Seed, task.RowIndex, task.Id) { HomeRank = task.HomeRank, Hops = task.Hops };
+            var failed = new Orchestrator(task.Id, task.Trial, task.Seed, task.RowIndex, task.Id)
+            {
+                HomeRank = task.HomeRank,
+                Hops = task.Hops,
+                AdmittedAt = task.AdmittedAt,
+                DispatchedAt = task.DispatchedAt,
+                QueuedNanoseconds = task.QueuedNanoseconds,
+            };
             failed.Restore(task.History, task.PromptTokens, task.CompletionTokens);
             failed.Finish(TaskOutcome.Failed, "serialization_error", e.Message);
             if (failed.HomeRank == _rank)

@@ -25,22 +25,19 @@ namespace Matrix.Engine.Runtime;
 /// Cross-rank backpressure is the permits themselves: tasks held up on a slow rank keep their home
 /// rank's permits, so the home rank admits no more until they come back.
 /// </remarks>
-public sealed partial class RankEngine
+public sealed partial class RankEngine : ITaskScheduler
 {
     internal const string SinkRole = "_sink";
 
-    private readonly Scenario _scenario;
-    private readonly ScenarioContext _context;
     private readonly EngineOptions _options;
-    private readonly ITaskSink _sink;
     private readonly LlmCounters? _llm;
     private readonly Dictionary<string, ActionBlock<Orchestrator>> _roles = new(StringComparer.Ordinal);
     private readonly HashSet<string> _scenarioRoles = new(StringComparer.Ordinal);
     private readonly ActionBlock<Orchestrator> _sinkBlock;
     private readonly SemaphoreSlim _gate;
-    private readonly ScenarioMetrics _metrics;
-    private readonly Dictionary<(string Status, string Reason), long> _reasons = [];
     private readonly CancellationTokenSource _abort = new();
+    private readonly StepRunner _steps;
+    private readonly SinkStage _stage;
     private readonly IPeerTransport? _transport;
     private readonly ContentGateway? _content;
     private readonly Placement? _placement;
@@ -52,8 +49,6 @@ public sealed partial class RankEngine
     private int _queuedSteps;
     private long _routingCounter;
     private long _decodeErrors;
-    private Exception? _sinkFailure;
-    private long _metricsErrors;
 
     public RankEngine(
         Scenario scenario,
@@ -66,22 +61,24 @@ public sealed partial class RankEngine
         LlmCounters? llm = null,
         IContentStore? contentStore = null)
     {
-        _scenario = scenario ?? throw new ArgumentNullException(nameof(scenario));
-        _context = context ?? throw new ArgumentNullException(nameof(context));
+        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(sink);
         _options = options ?? throw new ArgumentNullException(nameof(options));
-        _sink = sink ?? throw new ArgumentNullException(nameof(sink));
         _llm = llm;
         Counters = counters ?? new EngineCounters();
         _transport = transport;
         _rank = transport?.Rank ?? 0;
         _size = transport?.Size ?? 1;
         _placement = placement ?? Placement.Everywhere(scenario.Roles.Select(r => r.Name), _size);
-        _codec = _size > 1 ? new OrchestratorCodec(scenario.Name, scenario.MessageTypes) : null;
+        _codec = _size > 1 ? new OrchestratorCodec(scenario.Name, scenario.MessageTypes, options.Time) : null;
         _content = contentStore is not null && options.OffloadBytes > 0 ? new ContentGateway(contentStore, options.OffloadBytes, _rank, transport) : null;
         _peers = [.. Enumerable.Range(0, _size).Select(_ => new PeerTrafficCounters())];
         _peerProgress = new CounterSnapshot[_size];
         _gate = new SemaphoreSlim(options.Concurrency, options.Concurrency);
-        _metrics = scenario.CreateMetrics();
+        var latency = new LatencyRecorder(options.Time);
+        _steps = new StepRunner(scenario, context, options, Counters, latency, _abort.Token);
+        _stage = new SinkStage(sink, scenario.CreateMetrics(), Counters, latency, _content, _abort);
         var capacity = checked(options.Concurrency * _size);
 
         foreach (var role in scenario.Roles)
@@ -190,96 +187,24 @@ public sealed partial class RankEngine
             await Task.WhenAll(_roles.Values.Select(b => b.Completion)).ConfigureAwait(false);
         }
 
-        if (_sinkFailure is not null)
-        {
-            throw new IOException($"writing output failed: {_sinkFailure.Message}", _sinkFailure);
-        }
-
-        await _sink.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        await _stage.FinishAsync().ConfigureAwait(false);
         return Summarize(_options.Time.GetElapsedTime(started), cancelled || cancellationToken.IsCancellationRequested);
     }
 
     private async Task AdmitAllAsync(IAsyncEnumerable<InputRow> input, CancellationToken cancellationToken)
     {
-        await foreach (var row in input.WithCancellation(cancellationToken).ConfigureAwait(false))
+        await foreach (var (row, trial, id) in _steps.TasksOf(input, cancellationToken).ConfigureAwait(false))
         {
-            for (var trial = 0; trial < _options.Trials; trial++)
-            {
-                var id = TaskIds.Of(row.Id, trial);
-                if (_options.AlreadyDone?.Invoke(id) == true)
-                {
-                    Counters.OnSkipped();
-                    continue;
-                }
-
-                await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-                Counters.OnAdmitted();
-                var task = new Orchestrator(id, trial, TaskIds.SeedOf(_options.Seed, id), row.Index, row.Payload ?? row)
-                {
-                    AdmittedAt = _options.Time.GetTimestamp(),
-                    HomeRank = _rank,
-                };
-                await DispatchAsync(task, Begin(task, row)).ConfigureAwait(false);
-            }
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var (task, route) = _steps.Admit(row, trial, id, _rank);
+            await DispatchAsync(task, route).ConfigureAwait(false);
         }
     }
 
-    private Route Begin(Orchestrator task, InputRow row)
-    {
-        if (row.Error is not null)
-        {
-            task.Error = row.Error;
-            return Route.Fail("malformed_input");
-        }
-
-        try
-        {
-            return _scenario.Begin(task, _context);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            task.Error = $"{_scenario.Name}.Begin: {e.Message}";
-            return Route.Fail("scenario_error");
-        }
-    }
-
-    /// <summary>The body of every role block. Never throws: an exception would fault the block for good.</summary>
+    /// <summary>The body of every role block. Never throws (<see cref="StepRunner"/> maps exceptions): one would fault the block for good.</summary>
     private async Task StepAsync(string role, IAgent agent, bool readsContent, Orchestrator task)
     {
-        Route route;
-        try
-        {
-            if (_content is not null && readsContent)
-            {
-                await _content.HydrateAsync(task, _abort.Token).ConfigureAwait(false);
-            }
-
-            await agent.RunAsync(task, _abort.Token).ConfigureAwait(false);
-            if (_content is not null)
-            {
-                await _content.OffloadAsync(task, _abort.Token).ConfigureAwait(false);
-            }
-
-            task.Hops++;
-            Counters.OnHop();
-            route = task.Hops >= _options.MaxHops ? Route.Fail("max_hops") : _scenario.Next(task, _context);
-        }
-        catch (OperationCanceledException) when (_abort.IsCancellationRequested)
-        {
-            task.Error = $"{role}: cancelled";
-            route = Route.Fail("cancelled");
-        }
-        catch (LlmException e)
-        {
-            task.Error = $"{role}: {e.Message}";
-            route = Route.Fail("llm_error");
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            task.Error = $"{role}: {e.GetType().Name}: {e.Message}";
-            route = Route.Fail("agent_error");
-        }
-
+        var route = await _steps.RunAsync(role, agent, task, _content, readsContent).ConfigureAwait(false) ?? _steps.Next(role, task);
         if (_codec is not null)
         {
             Interlocked.Decrement(ref _queuedSteps);
@@ -309,8 +234,7 @@ public sealed partial class RankEngine
             return SendToPeerAsync(ChooseRank(role), role, task);
         }
 
-        task.Error = $"{_scenario.Name} routed the task to unknown role '{role}'";
-        return DispatchAsync(task, Route.Fail("routing_error"));
+        return DispatchAsync(task, _steps.UnknownRole(task, role));
     }
 
     private Task SendLocalAsync(ActionBlock<Orchestrator> target, Orchestrator task)

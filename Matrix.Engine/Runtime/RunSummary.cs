@@ -17,4 +17,7 @@ public sealed record RunSummary(
 {
     /// <summary>Orchestrators and bytes exchanged with each peer rank (empty on one rank).</summary>
     public IReadOnlyList<PeerExchange> Peers { get; init; } = [];
+
+    /// <summary>Hop and task latency histograms and the queued share's sums of this rank's tasks.</summary>
+    public LatencySummary Latency { get; init; } = LatencySummary.Empty;
 }

@@ -30,18 +30,27 @@ internal enum PeerMessageKind : byte
 /// u8][role utf8][MemoryPack body]</c>. The sender's load (its queued steps) rides on every orchestrator,
 /// so routing learns how busy its peers are without extra messages.
 /// </summary>
+/// <remarks>
+/// Latency timing crosses ranks too: the start of the task's current hop travels as wall-clock time (the
+/// sender's clock read now, minus the hop's age) and is turned back into a local timestamp on arrival, so
+/// a hop that crosses ranks counts its time in the transport. Ranks of one host share the clock; across
+/// hosts the hop is off by the hosts' clock offset (NTP: well under a millisecond), clamped at 0.
+/// </remarks>
 internal sealed class OrchestratorCodec
 {
-    public const byte Version = 1;
+    /// <summary>2: hop start and queued time (latency instrumentation).</summary>
+    public const byte Version = 2;
     private const ushort NoValue = 0;
 
     private readonly Dictionary<Type, ushort> _tags = [];
     private readonly List<Type> _types = [null!];
     private readonly string _scenario;
+    private readonly TimeProvider _time;
 
-    public OrchestratorCodec(string scenario, IEnumerable<Type> messageTypes)
+    public OrchestratorCodec(string scenario, IEnumerable<Type> messageTypes, TimeProvider? time = null)
     {
         _scenario = scenario;
+        _time = time ?? TimeProvider.System;
         foreach (var type in new[] { typeof(string), typeof(int), typeof(long), typeof(double), typeof(bool) }.Concat(messageTypes))
         {
             if (_tags.TryAdd(type, (ushort)_types.Count))
@@ -62,6 +71,8 @@ internal sealed class OrchestratorCodec
             RowIndex = task.RowIndex,
             HomeRank = task.HomeRank,
             AdmittedAt = task.AdmittedAt,
+            DispatchedAtUtcTicks = _time.GetUtcNow().UtcTicks - _time.GetElapsedTime(task.DispatchedAt).Ticks,
+            QueuedNanoseconds = task.QueuedNanoseconds,
             Hops = task.Hops,
             LlmCalls = task.LlmCalls,
             Outcome = (byte)task.Outcome,
@@ -110,6 +121,8 @@ internal sealed class OrchestratorCodec
             State = wire.State is null ? null : Value(wire.StateTag, wire.State),
             HomeRank = wire.HomeRank,
             AdmittedAt = wire.AdmittedAt,
+            DispatchedAt = LocalTimestamp(wire.DispatchedAtUtcTicks),
+            QueuedNanoseconds = wire.QueuedNanoseconds,
             Hops = wire.Hops,
             LlmCalls = wire.LlmCalls,
             Outcome = (TaskOutcome)wire.Outcome,
@@ -119,6 +132,14 @@ internal sealed class OrchestratorCodec
         };
         task.Restore(wire.History, wire.PromptTokens, wire.CompletionTokens);
         return (task, role, load);
+    }
+
+    /// <summary>This rank's timestamp of a wall-clock moment in the past (never in the future).</summary>
+    private long LocalTimestamp(long utcTicks)
+    {
+        var now = _time.GetTimestamp();
+        var age = Math.Max(0, _time.GetUtcNow().UtcTicks - utcTicks);
+        return now - (long)(age * (_time.TimestampFrequency / (double)TimeSpan.TicksPerSecond));
     }
 
     private (ushort Tag, byte[] Bytes) Payload(object value, string taskId)

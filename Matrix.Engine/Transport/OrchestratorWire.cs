@@ -22,6 +22,11 @@ internal sealed partial class OrchestratorWire
 
     public long AdmittedAt { get; set; }
 
+    /// <summary>When the task's current hop started, as UTC <see cref="DateTime.Ticks"/> (ranks share no monotonic clock).</summary>
+    public long DispatchedAtUtcTicks { get; set; }
+
+    public long QueuedNanoseconds { get; set; }
+
     public int Hops { get; set; }
 
     public int LlmCalls { get; set; }

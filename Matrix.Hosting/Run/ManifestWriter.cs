@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Matrix.Engine.Runtime;
 using Matrix.Engine.Settings;
 
 namespace Matrix.Hosting.Run;
@@ -92,6 +93,11 @@ internal static class ManifestWriter
 
         w.WriteNumber("hops", r.Sum(x => x.Hops));
         w.WriteNumber("peak_in_flight", r.Max(x => x.PeakInFlight));
+        w.WriteString("scheduler", m.Settings.GetString(EngineSettings.Scheduler));
+        WriteLatency(w, LatencySummary.Merge(r.Select(x => x.Latency())));
+
+        // Job-wide: CPU time adds up over the ranks' processes; memory is the largest rank's peak.
+        WriteProcess(w, r.Sum(x => x.CpuSeconds), r.Max(x => x.PeakMemoryBytes));
 
         w.WriteStartObject("llm");
         w.WriteString("endpoint", m.LlmEndpoint);
@@ -126,7 +132,7 @@ internal static class ManifestWriter
         w.WriteEndObject();
 
         w.WriteStartObject("store");
-        w.WriteNumber("offload_bytes", m.Settings.GetInt(Engine.Runtime.EngineSettings.OffloadBytes));
+        w.WriteNumber("offload_bytes", m.Settings.GetInt(EngineSettings.OffloadBytes));
         w.WriteNumber("offloaded_bytes", r.Sum(x => x.OffloadedBytes));
         w.WriteNumber("puts", r.Sum(x => x.StorePuts));
         w.WriteNumber("fetches_local", r.Sum(x => x.LocalFetches));
@@ -190,6 +196,7 @@ internal static class ManifestWriter
         w.WriteNumber("offloaded_bytes", x.OffloadedBytes);
         w.WriteNumber("fetches_local", x.LocalFetches);
         w.WriteNumber("fetches_remote", x.RemoteFetches);
+        WriteProcess(w, x.CpuSeconds, x.PeakMemoryBytes);
         w.WriteStartArray("peers");
         foreach (var p in x.Peers)
         {
@@ -203,6 +210,36 @@ internal static class ManifestWriter
         }
 
         w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// Hop latency (dispatch of a step's route to the start of the next step) in microseconds, task latency
+    /// (admission to sink) in milliseconds, both from the merged histograms (within 1.6%, see
+    /// <see cref="LatencyHistogramSnapshot.Percentile"/>), and Σ queued / Σ task latency over finished tasks.
+    /// </summary>
+    private static void WriteLatency(Utf8JsonWriter w, LatencySummary latency)
+    {
+        w.WriteStartObject("latency");
+        w.WriteStartObject("hop_us");
+        w.WriteNumber("p50", Math.Round(latency.Hops.Percentile(0.50) / 1e3, 3));
+        w.WriteNumber("p99", Math.Round(latency.Hops.Percentile(0.99) / 1e3, 3));
+        w.WriteNumber("count", latency.Hops.Count);
+        w.WriteEndObject();
+        w.WriteStartObject("task_ms");
+        w.WriteNumber("p50", Math.Round(latency.Tasks.Percentile(0.50) / 1e6, 3));
+        w.WriteNumber("p99", Math.Round(latency.Tasks.Percentile(0.99) / 1e6, 3));
+        w.WriteNumber("count", latency.Tasks.Count);
+        w.WriteEndObject();
+        w.WriteNumber("queued_share", Math.Round(latency.QueuedShare, 6));
+        w.WriteEndObject();
+    }
+
+    private static void WriteProcess(Utf8JsonWriter w, double cpuSeconds, long peakMemoryBytes)
+    {
+        w.WriteStartObject("process");
+        w.WriteNumber("cpu_seconds", Math.Round(cpuSeconds, 3));
+        w.WriteNumber("peak_memory_bytes", peakMemoryBytes);
         w.WriteEndObject();
     }
 

@@ -43,6 +43,28 @@ internal sealed record RankResult(
     /// <summary>Every payload byte this rank's transport sent (orchestrators, content fetches, progress).</summary>
     public long TransportBytesSent { get; init; }
 
+    /// <summary>This rank's hop latency histogram (nanoseconds, <see cref="LatencyBuckets"/>), trailing empty buckets left off.</summary>
+    public long[] HopLatencyBuckets { get; init; } = [];
+
+    /// <summary>This rank's task latency histogram (nanoseconds), trailing empty buckets left off.</summary>
+    public long[] TaskLatencyBuckets { get; init; } = [];
+
+    /// <summary>Σ queued time of the tasks this rank's sink took, in nanoseconds.</summary>
+    public long QueuedNanoseconds { get; init; }
+
+    /// <summary>Σ latency of the tasks this rank's sink took, in nanoseconds.</summary>
+    public long TaskNanoseconds { get; init; }
+
+    /// <summary>CPU time of this rank's process at the end of the run.</summary>
+    public double CpuSeconds { get; init; }
+
+    /// <summary>Peak resident memory of this rank's process (VmHWM).</summary>
+    public long PeakMemoryBytes { get; init; }
+
+    /// <summary>The latency figures this rank sent, to merge with the other ranks'.</summary>
+    public LatencySummary Latency() =>
+        new(new LatencyHistogramSnapshot(HopLatencyBuckets), new LatencyHistogramSnapshot(TaskLatencyBuckets), QueuedNanoseconds, TaskNanoseconds);
+
     public byte[] ToBytes() => JsonSerializer.SerializeToUtf8Bytes(this);
 
     public static RankResult FromBytes(byte[] bytes) =>

@@ -4,6 +4,7 @@ using Matrix.Engine.Llm.Http;
 using Matrix.Engine.Llm.Sim;
 using Matrix.Engine.Output;
 using Matrix.Engine.Runtime;
+using Matrix.Engine.Runtime.Baselines;
 using Matrix.Engine.Scenarios;
 using Matrix.Engine.Settings;
 using Matrix.Hosting.Cli;
@@ -30,6 +31,13 @@ internal static class RunCommand
             return ExitCodes.Success;
         }
 
+        var scheduler = EngineOptions.SchedulerOf(settings.GetString(EngineSettings.Scheduler));
+        if (scheduler != SchedulerKind.P2p && settings.GetInt(EngineSettings.OffloadBytes) != 0)
+        {
+            // The baselines keep whole messages in their tasks, as the systems they stand for do.
+            settings.Set(EngineSettings.OffloadBytes, "0", $"scheduler={EngineOptions.NameOf(scheduler)}");
+        }
+
         var outDir = settings.GetString(EngineSettings.Out)!;
         var inputPath = settings.GetString(EngineSettings.Input);
         CheckInput(inputPath);
@@ -45,6 +53,11 @@ internal static class RunCommand
 
         // Every rank has checked the output directory before any rank can pass the transport's start barrier and write.
         await using var session = await RankSession.OpenAsync(settings, cancellationToken).ConfigureAwait(false);
+        if (scheduler != SchedulerKind.P2p && session.Size > 1)
+        {
+            throw new UsageException(Schedulers.OneRankOnly(scheduler, session.Size));
+        }
+
         if (session.Transport is NetMqPeerTransport transport)
         {
             var security = transport.Secure ? "CurveZMQ + job MAC" : "NOT secured (transport.secure=false)";
@@ -88,7 +101,7 @@ internal static class RunCommand
             TimeSpan.FromSeconds(settings.GetDouble(EngineSettings.FlushSeconds))));
         await using (sink.ConfigureAwait(false))
         {
-            var engine = new RankEngine(scenario, context, options, sink, transport: session.Transport, placement: placement, llm: llmCounters, contentStore: store);
+            var engine = Schedulers.Create(scenario, context, options, sink, transport: session.Transport, placement: placement, llm: llmCounters, contentStore: store);
             var rows = Shard(Limit(scenario.ReadInputAsync(new InputSource(inputPath, limit), context, cancellationToken), limit), session.Rank, session.Size);
             var progress = session.Rank == 0
                 ? new ProgressReporter(
@@ -121,8 +134,15 @@ internal static class RunCommand
             output = sink.Statistics;
         }
 
+        var process = ProcessFigures.Capture();
         var report = ToReport(session, summary, llmCounters, output, decodeErrors) with
         {
+            HopLatencyBuckets = summary.Latency.Hops.Trimmed(),
+            TaskLatencyBuckets = summary.Latency.Tasks.Trimmed(),
+            QueuedNanoseconds = summary.Latency.QueuedNanoseconds,
+            TaskNanoseconds = summary.Latency.TaskNanoseconds,
+            CpuSeconds = process.CpuSeconds,
+            PeakMemoryBytes = process.PeakMemoryBytes,
             OffloadedBytes = content.OffloadedBytes,
             LocalFetches = content.LocalFetches,
             RemoteFetches = content.RemoteFetches,
