@@ -3,6 +3,7 @@ using CommandLine;
 using CommandLine.Text;
 using Matrix.Engine.Scenarios;
 using Matrix.Engine.Settings;
+using Matrix.Hosting.Bench;
 using Matrix.Hosting.Cli;
 using Matrix.Hosting.Run;
 using Matrix.Mpi.Ranks;
@@ -13,7 +14,7 @@ namespace Matrix.Hosting;
 /// <summary>
 /// The host entry point. The <c>matrix</c> executable and a user's own scenario executable are each one
 /// call: <c>return await MatrixHost.RunAsync(args, [new MyScenario()]);</c>. It gives them every verb
-/// (<c>run</c>, <c>sim-server</c>, <c>inspect</c>), settings, output and, under a launcher, ranks.
+/// (<c>run</c>, <c>sim-server</c>, <c>inspect</c>, <c>ranks</c>, <c>bench</c>), settings, output and, under a launcher, ranks.
 /// </summary>
 public static class MatrixHost
 {
@@ -34,7 +35,7 @@ public static class MatrixHost
             s.AutoVersion = true;
             s.AllowMultiInstance = true;
         });
-        var parsed = parser.ParseArguments<RunVerb, SimServerVerb, InspectVerb, RanksVerb>(args);
+        var parsed = parser.ParseArguments<RunVerb, SimServerVerb, InspectVerb, RanksVerb, BenchVerb>(args);
         try
         {
             return await parsed.MapResult(
@@ -42,6 +43,7 @@ public static class MatrixHost
                 (SimServerVerb v) => SimServerCommand.ExecuteAsync(v, console, token),
                 (InspectVerb v) => Task.FromResult(Store.Arrow.OutputInspector.Inspect(v.Directory, console.Out, console.Error)),
                 (RanksVerb _) => RanksCommand.ExecuteAsync(console, token),
+                (BenchVerb v) => BenchCommand.ExecuteAsync(v, args, scenarios, console, token),
                 errors => ReportParseErrorsAsync(parsed, errors, scenarios, console)).ConfigureAwait(false);
         }
         catch (Exception e) when (e is UsageException or SettingsException or InputException)
@@ -97,6 +99,7 @@ public static class MatrixHost
                     "  matrix inspect out/coral",
                     "  mpiexec -n 3 matrix run coral --tasks 30000 --out out/coral3   (srun --mpi=pmix under Slurm)",
                     "  srun -n 4 --mpi=pmix matrix ranks",
+                    "  matrix bench --suite all --out bench1   (suites: ceiling, fleet, scale; --quick: smoke size)",
                 ]);
                 return h;
             }, e => e, verbsIndex: true);
@@ -104,15 +107,16 @@ public static class MatrixHost
             return ExitCodes.Success;
         }
 
-        await console.Error.WriteLineAsync($"matrix: {Describe(list[0])} (matrix --help lists the commands, matrix run --help the options)").ConfigureAwait(false);
+        var verb = parsed.TypeInfo.Current.GetCustomAttributes(typeof(VerbAttribute), inherit: false).OfType<VerbAttribute>().FirstOrDefault()?.Name ?? "run";
+        await console.Error.WriteLineAsync($"matrix: {Describe(list[0])} (matrix --help lists the commands, matrix {verb} --help the options)").ConfigureAwait(false);
         return ExitCodes.Usage;
     }
 
     private static string Describe(Error error) => error switch
     {
         UnknownOptionError u => $"unknown option '--{u.Token}'",
-        BadVerbSelectedError b => $"unknown command '{b.Token}' (commands: run, sim-server, inspect, ranks)",
-        NoVerbSelectedError => "name a command: run, sim-server or inspect",
+        BadVerbSelectedError b => $"unknown command '{b.Token}' (commands: run, sim-server, inspect, ranks, bench)",
+        NoVerbSelectedError => "name a command: run, sim-server, inspect, ranks or bench",
         MissingValueOptionError m => $"option '--{m.NameInfo.LongName}' needs a value",
         BadFormatConversionError f => $"option '--{f.NameInfo.LongName}' has a value of the wrong type",
         MissingRequiredOptionError r => $"missing {(string.IsNullOrEmpty(r.NameInfo.LongName) ? "argument" : "--" + r.NameInfo.LongName)}",
