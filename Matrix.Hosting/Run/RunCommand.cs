@@ -171,7 +171,7 @@ internal static class RunCommand
         var total = (Admitted: reports.Sum(r => r.Admitted), Success: reports.Sum(r => r.Succeeded), Filtered: reports.Sum(r => r.Filtered), Failed: reports.Sum(r => r.Failed));
         if (resume is not null)
         {
-            await console.Out.WriteLineAsync($"{scenario.Name}: resumed '{outDir}': {resume.Done.Count} tasks already had records, {resume.Repair.Repaired.Count} parts repaired, {resume.Repair.SetAside.Count} set aside in damaged/").ConfigureAwait(false);
+            await console.Out.WriteLineAsync($"{scenario.Name}: resumed '{outDir}': {resume.Done.Count} tasks already had records, {resume.Repair.Repaired.Count} parts repaired (their originals kept in damaged/), {resume.Repair.SetAside.Count} unreadable parts set aside in damaged/").ConfigureAwait(false);
         }
 
         var seconds = reports.Max(r => r.ElapsedSeconds);
