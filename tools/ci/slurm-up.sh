@@ -176,7 +176,9 @@ if ! munge_ok; then
   chown munge:munge /run/munge /var/log/munge /var/lib/munge
   chmod 0755 /run/munge
   # --force: a stale socket or pid file left by a killed munged must not block the start.
-  runuser -u munge -- munged --force >&2 || die "munged did not start"
+  # 9>&-: a daemon must not inherit the lock's descriptor, or it would hold the lock for as long as it lives
+  # and the next slurm-up.sh (a second ./build.sh test) would wait for it in vain.
+  runuser -u munge -- munged --force >&2 9>&- || die "munged did not start"
   for _ in $(seq 1 20); do munge_ok && break; sleep 0.25; done
   munge_ok || die "munged is not answering (munge -n | unmunge)"
 fi
@@ -219,7 +221,7 @@ rm -f "$DIR/run/slurmctld.pid" "$DIR/run/slurmd.pid"
 started=1
 start=$(date +%s)
 deadline=$(( start + WAIT ))
-slurmctld -f "$CONF" >&2 || die "slurmctld did not start"
+slurmctld -f "$CONF" >&2 9>&- || die "slurmctld did not start"
 # slurmd registers with slurmctld once, as it starts: start it only when slurmctld answers, or the
 # node stays "not responding" (and a kill sent to it is lost) until slurmctld's next ping.
 until scontrol ping 2>/dev/null | grep -q 'is UP'; do
@@ -233,7 +235,7 @@ done
 # cancels its jobs, so these outlived a crash or a kill. Nothing runs them any more, but they would
 # hold their CPUs for ever. Note them now, before anyone can submit a new one.
 stale="$(squeue -h -o '%i' 2>/dev/null || true)"
-slurmd -f "$CONF" >&2 || die "slurmd did not start"
+slurmd -f "$CONF" >&2 9>&- || die "slurmd did not start"
 
 resumed=0
 cancelled=0
