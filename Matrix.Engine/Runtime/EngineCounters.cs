@@ -44,6 +44,17 @@ public sealed class EngineCounters
 
     public long CompletionTokens => Interlocked.Read(ref _completionTokens);
 
+    /// <summary>These counters now; completion tokens and retries from the LLM client's counters when there are some.</summary>
+    public CounterSnapshot Snapshot(Llm.LlmCounters? llm) => new(
+        Admitted,
+        Succeeded,
+        Filtered,
+        Failed,
+        InFlight,
+        Hops,
+        llm?.CompletionTokens ?? CompletionTokens,
+        llm?.Retries ?? 0);
+
     internal void OnAdmitted()
     {
         Interlocked.Increment(ref _admitted);

@@ -115,15 +115,7 @@ public sealed partial class RankEngine : ITaskScheduler
     public int Rank => _rank;
 
     /// <summary>This rank's counters now.</summary>
-    public CounterSnapshot Snapshot() => new(
-        Counters.Admitted,
-        Counters.Succeeded,
-        Counters.Filtered,
-        Counters.Failed,
-        Counters.InFlight,
-        Counters.Hops,
-        _llm?.CompletionTokens ?? Counters.CompletionTokens,
-        _llm?.Retries ?? 0);
+    public CounterSnapshot Snapshot() => Counters.Snapshot(_llm);
 
     /// <summary>The whole job's counters as this rank knows them (rank 0 hears from every rank each second).</summary>
     public CounterSnapshot JobSnapshot()

@@ -56,15 +56,7 @@ internal abstract class BaselineScheduler : ITaskScheduler
 
     protected int Concurrency => _options.Concurrency;
 
-    public CounterSnapshot JobSnapshot() => new(
-        Counters.Admitted,
-        Counters.Succeeded,
-        Counters.Filtered,
-        Counters.Failed,
-        Counters.InFlight,
-        Counters.Hops,
-        _llm?.CompletionTokens ?? Counters.CompletionTokens,
-        _llm?.Retries ?? 0);
+    public CounterSnapshot JobSnapshot() => Counters.Snapshot(_llm);
 
     public async Task<RunSummary> RunAsync(IAsyncEnumerable<InputRow> input, Func<CancellationToken, Task>? waitForPeers = null, CancellationToken cancellationToken = default)
     {
