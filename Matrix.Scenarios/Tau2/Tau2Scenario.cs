@@ -30,7 +30,7 @@ internal sealed class Tau2Scenario : Scenario
     public const string SampleSizeKey = "tau2.sample_size";
 
     private readonly Lock _gate = new();
-    private (string Key, Tau2Domain Domain)? _loaded;
+    private volatile LoadedDomain? _loaded;
     private volatile Limits? _limits;
 
     public override string Name => "tau2";
@@ -212,23 +212,27 @@ internal sealed class Tau2Scenario : Scenario
         _ => Tau2Conversation.Judge,
     };
 
-    /// <summary>The run's domain, loaded once per rank (every rank loads the same folder, so task ids agree).</summary>
+    /// <summary>
+    /// The run's domain, loaded once per rank (every rank loads the same folder, so task ids agree). Called from
+    /// Begin and Next for every task: the same context takes the lock-free path.
+    /// </summary>
     internal Tau2Domain Domain(ScenarioContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        if (_loaded is { } current && ReferenceEquals(current.Context, context))
+        {
+            return current.Domain;
+        }
+
         var settings = context.Settings;
         var input = settings.GetString(EngineSettings.Input);
         var name = settings.GetString(DomainKey);
         var key = $"{input}|{name}|{settings.GetInt(SampleSizeKey)}";
         lock (_gate)
         {
-            if (_loaded is { } loaded && loaded.Key == key)
-            {
-                return loaded.Domain;
-            }
-
-            var domain = Load(input, name, settings.GetInt(SampleSizeKey));
-            _loaded = (key, domain);
+            // Another context with the same settings (a test's second context) reuses the loaded domain.
+            var domain = _loaded is { } loaded && loaded.Key == key ? loaded.Domain : Load(input, name, settings.GetInt(SampleSizeKey));
+            _loaded = new LoadedDomain(context, key, domain);
             return domain;
         }
     }
@@ -265,4 +269,6 @@ internal sealed class Tau2Scenario : Scenario
     }
 
     private sealed record Limits(ScenarioContext Context, int MaxSteps, int MaxErrors, bool Judge);
+
+    private sealed record LoadedDomain(ScenarioContext Context, string Key, Tau2Domain Domain);
 }
