@@ -37,7 +37,7 @@ public abstract class LlmAgent : IAgent
     private Task<LlmResponse> CallAsync(Orchestrator task, CancellationToken cancellationToken)
     {
         var messages = BuildMessages(task);
-        var request = ConfigureRequest(new LlmRequest(task.Id, NextSeed(task), messages));
+        var request = ConfigureRequest(new LlmRequest(task.Id, NextSeed(task), messages) { Agent = Role });
         task.LlmCalls++;
         var pending = Llm.CompleteAsync(request, cancellationToken);
         task.DropFetchedContent();

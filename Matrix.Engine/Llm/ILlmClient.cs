@@ -16,9 +16,19 @@ public interface ILlmClient
 /// <summary>An LLM call that failed for good (after its retries, or a non-retryable error).</summary>
 public sealed class LlmException : Exception
 {
+    /// <summary>The <see cref="Reason"/> of a prompt longer than the model's context.</summary>
+    public const string ContextLength = "context_length";
+
     public LlmException(string message, Exception? inner = null)
         : base(message, inner)
     {
+    }
+
+    /// <summary>A failure with its own task reason (e.g. <see cref="ContextLength"/>) instead of <c>llm_error</c>.</summary>
+    public LlmException(string message, string reason)
+        : base(message)
+    {
+        Reason = reason;
     }
 
     public LlmException()
@@ -29,4 +39,7 @@ public sealed class LlmException : Exception
         : base(message)
     {
     }
+
+    /// <summary>The reason the failed task gets; null for the generic <c>llm_error</c>.</summary>
+    public string? Reason { get; }
 }

@@ -153,10 +153,10 @@ internal sealed class StepRunner
             case OperationCanceledException when _abort.IsCancellationRequested:
                 task.Error = $"{role}: cancelled";
                 return Route.Fail("cancelled");
-            case LlmException:
-                // The client already retried.
+            case LlmException llm:
+                // The client already retried. The task keeps its trajectory so far.
                 task.Error = $"{role}: {e.Message}";
-                return Route.Fail("llm_error");
+                return Route.Fail(llm.Reason ?? "llm_error");
             default:
                 task.Error = $"{role}: {e.GetType().Name}: {e.Message}";
                 return Route.Fail("agent_error");

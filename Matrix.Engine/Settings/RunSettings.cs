@@ -10,19 +10,34 @@ public sealed class RunSettings
 {
     private readonly Dictionary<string, (object? Value, string Source)> _values = new(StringComparer.Ordinal);
 
+    private int _schemaVersion = -1;
+
     public RunSettings(SettingsSchema schema)
     {
         Schema = schema ?? throw new ArgumentNullException(nameof(schema));
-        foreach (var def in schema.Definitions)
-        {
-            _values[def.Key] = (schema.Parse(def.Key, def.Default, "default"), "default");
-        }
+        AddDefaults();
     }
 
     public SettingsSchema Schema { get; }
 
     /// <summary>Sets <paramref name="key"/> from text, checking it; <paramref name="source"/> names the origin in errors.</summary>
-    public void Set(string key, string? raw, string source) => _values[key] = (Schema.Parse(key, raw, source), source);
+    public void Set(string key, string? raw, string source)
+    {
+        var value = Schema.Parse(key, raw, source);
+        AddDefaults(); // the key may have declared a family member's keys (llm.pools.<name>.*)
+        _values[key] = (value, source);
+    }
+
+    /// <summary>Declares family member <paramref name="name"/> (e.g. the pool <c>default</c>) and gives its keys their defaults.</summary>
+    public void DeclareMember(string prefix, string name)
+    {
+        Schema.DeclareMember(prefix, name);
+        AddDefaults();
+    }
+
+    /// <summary>Where the value of <paramref name="key"/> came from: <c>default</c>, a file and line, <c>--set</c>, a flag.</summary>
+    public string SourceOf(string key) =>
+        _values.TryGetValue(key, out var v) ? v.Source : throw new InvalidOperationException($"Setting '{key}' was never declared.");
 
     public bool IsSet(string key) => _values.TryGetValue(key, out var v) && v.Source != "default";
 
@@ -51,6 +66,24 @@ public sealed class RunSettings
         }
 
         return result;
+    }
+
+    private void AddDefaults()
+    {
+        if (_schemaVersion == Schema.Version)
+        {
+            return;
+        }
+
+        foreach (var def in Schema.Definitions)
+        {
+            if (!_values.ContainsKey(def.Key))
+            {
+                _values[def.Key] = (Schema.Parse(def.Key, def.Default, "default"), "default");
+            }
+        }
+
+        _schemaVersion = Schema.Version;
     }
 
     public override string ToString() =>

@@ -11,4 +11,7 @@ public enum SettingType
 
     /// <summary>A comma-separated list (in YAML also a sequence).</summary>
     StringList,
+
+    /// <summary>A JSON object (in YAML also a mapping), kept as its compact JSON text.</summary>
+    JsonObject,
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 
 namespace Matrix.Engine.Settings;
 
@@ -9,8 +10,41 @@ namespace Matrix.Engine.Settings;
 public sealed class SettingsSchema
 {
     private readonly SortedDictionary<string, SettingDefinition> _definitions = new(StringComparer.Ordinal);
+    private readonly List<(string Prefix, Action<SettingsSchema, string> Declare)> _families = [];
+    private readonly HashSet<string> _declaredMembers = new(StringComparer.Ordinal);
 
     public IEnumerable<SettingDefinition> Definitions => _definitions.Values;
+
+    /// <summary>Grows whenever a key is declared, so that <see cref="RunSettings"/> can give late keys their defaults.</summary>
+    public int Version { get; private set; }
+
+    /// <summary>
+    /// A family of keys under a name the user chooses (<c>llm.pools.&lt;name&gt;.urls</c>): the first key seen under
+    /// <c>prefix + name + "."</c> calls <paramref name="declare"/> with the name, which declares that member's keys.
+    /// </summary>
+    public SettingsSchema Family(string prefix, Action<SettingsSchema, string> declare)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(prefix);
+        ArgumentNullException.ThrowIfNull(declare);
+        _families.Add((prefix, declare));
+        return this;
+    }
+
+    /// <summary>Declares the keys of family member <paramref name="name"/> under <paramref name="prefix"/> (once).</summary>
+    public void DeclareMember(string prefix, string name)
+    {
+        foreach (var (p, declare) in _families)
+        {
+            if (p == prefix && _declaredMembers.Add(prefix + name))
+            {
+                declare(this, name);
+            }
+        }
+    }
+
+    /// <summary>The names of the members of the family under <paramref name="prefix"/> declared so far.</summary>
+    public IReadOnlyList<string> MembersOf(string prefix) =>
+        [.. _declaredMembers.Where(m => m.StartsWith(prefix, StringComparison.Ordinal)).Select(m => m[prefix.Length..]).Order(StringComparer.Ordinal)];
 
     public SettingsSchema Add(SettingDefinition definition)
     {
@@ -20,6 +54,7 @@ public sealed class SettingsSchema
             throw new InvalidOperationException($"Setting '{definition.Key}' is declared twice.");
         }
 
+        Version++;
         return this;
     }
 
@@ -41,12 +76,24 @@ public sealed class SettingsSchema
     public SettingsSchema List(string key, string? defaultValue, string help) =>
         Add(new SettingDefinition(key, SettingType.StringList, defaultValue, help));
 
-    public bool TryGet(string key, out SettingDefinition definition) => _definitions.TryGetValue(key, out definition!);
+    public SettingsSchema Json(string key, string help) =>
+        Add(new SettingDefinition(key, SettingType.JsonObject, null, help));
+
+    public bool TryGet(string key, out SettingDefinition definition)
+    {
+        if (_definitions.TryGetValue(key, out definition!))
+        {
+            return true;
+        }
+
+        DeclareFamilyMemberOf(key);
+        return _definitions.TryGetValue(key, out definition!);
+    }
 
     /// <summary>Checks <paramref name="raw"/> against the key's type and bounds; throws <see cref="SettingsException"/> naming <paramref name="source"/>.</summary>
     public object? Parse(string key, string? raw, string source)
     {
-        if (!_definitions.TryGetValue(key, out var def))
+        if (!TryGet(key, out var def))
         {
             var hint = Suggest(key);
             throw new SettingsException($"{source}: unknown setting '{key}'{hint} (matrix run --help-settings lists them)");
@@ -93,6 +140,8 @@ public sealed class SettingsSchema
                 };
             case SettingType.StringList:
                 return raw.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            case SettingType.JsonObject:
+                return ParseJsonObject(raw, Bad);
             default:
                 if (def.Choices is { } choices && !choices.Contains(raw, StringComparer.Ordinal))
                 {
@@ -100,6 +149,36 @@ public sealed class SettingsSchema
                 }
 
                 return raw;
+        }
+    }
+
+    private static string ParseJsonObject(string raw, Func<string, string> bad)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(raw);
+            return doc.RootElement.ValueKind == JsonValueKind.Object
+                ? JsonSerializer.Serialize(doc.RootElement)
+                : throw new SettingsException(bad("a JSON object such as {\"top_k\": 20}"));
+        }
+        catch (JsonException e)
+        {
+            throw new SettingsException(bad($"a JSON object ({e.Message})"));
+        }
+    }
+
+    private void DeclareFamilyMemberOf(string key)
+    {
+        foreach (var (prefix, _) in _families)
+        {
+            if (key.Length > prefix.Length && key.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                var dot = key.IndexOf('.', prefix.Length);
+                if (dot > prefix.Length)
+                {
+                    DeclareMember(prefix, key[prefix.Length..dot]);
+                }
+            }
         }
     }
 

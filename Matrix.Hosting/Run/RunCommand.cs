@@ -1,6 +1,7 @@
 using System.Globalization;
 using Matrix.Engine.Llm;
 using Matrix.Engine.Llm.Http;
+using Matrix.Engine.Llm.Pools;
 using Matrix.Engine.Llm.Sim;
 using Matrix.Engine.Output;
 using Matrix.Engine.Runtime;
@@ -72,8 +73,9 @@ internal static class RunCommand
 
         var placement = Placement.FromSettings(settings, scenario.Roles.Select(r => r.Name), session.Size);
         var llmCounters = new LlmCounters();
-        using var llm = await CreateLlmAsync(scenario, settings, llmCounters, cancellationToken).ConfigureAwait(false);
-        var context = new ScenarioContext(settings, (ulong)settings.GetLong(EngineSettings.Seed), llm.Inner);
+        var llm = await CreateLlmAsync(scenario, settings, llmCounters, console, cancellationToken).ConfigureAwait(false);
+        await using var llmLifetime = llm as IAsyncDisposable ?? NoLifetime.Instance;
+        var context = new ScenarioContext(settings, (ulong)settings.GetLong(EngineSettings.Seed), llm);
         var options = EngineOptions.FromSettings(settings, scenario.Roles.Select(r => r.Name)) with { AlreadyDone = resume is null ? null : resume.Done.Contains };
         var limit = (long?)settings.Get(EngineSettings.Tasks);
 
@@ -245,6 +247,7 @@ internal static class RunCommand
         var schema = new SettingsSchema();
         EngineSettings.Declare(schema);
         HttpLlmOptions.Declare(schema);
+        LlmPoolSettings.Declare(schema, scenario.Roles);
         SimFleetOptions.Declare(schema);
         TransportSettings.Declare(schema);
         scenario.DeclareSettings(schema);
@@ -297,44 +300,43 @@ internal static class RunCommand
         }
     }
 
-    private static async Task<IDisposableLlm> CreateLlmAsync(Scenario scenario, RunSettings settings, LlmCounters counters, CancellationToken cancellationToken)
+    /// <summary>
+    /// The rank's LLM client: <c>--llm oracle</c> for scenarios that have one, else the pools (<see cref="LlmFleet"/>) with
+    /// every role bound to its own; endpoints given directly must answer now (a user mistake otherwise).
+    /// </summary>
+    private static async Task<ILlmClient> CreateLlmAsync(Scenario scenario, RunSettings settings, LlmCounters counters, HostConsole console, CancellationToken cancellationToken)
     {
         var targets = settings.GetList(EngineSettings.Llm);
-        if (targets.Count == 0 || (targets.Count == 1 && targets[0] == "sim"))
-        {
-            return new DisposableLlm(new SimulatedLlm(SimFleetOptions.FromSettings(settings), counters), null);
-        }
-
         if (targets.Count == 1 && targets[0] == OracleLlm.Name)
         {
             return scenario.HasOracle
-                ? new DisposableLlm(new OracleLlm(), null)
+                ? new OracleLlm()
                 : throw new UsageException($"--llm oracle: {scenario.Name} has no oracle (tau2 has one); use sim or an endpoint URL");
         }
 
-        var urls = new List<Uri>();
-        foreach (var target in targets)
-        {
-            if (!Uri.TryCreate(target, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        var fleet = LlmFleet.Create(
+            settings,
+            scenario.Roles,
+            counters,
+            () => new SimulatedLlm(SimFleetOptions.FromSettings(settings), counters),
+            line =>
             {
-                throw new UsageException($"--llm: '{target}' is neither 'sim', 'oracle' nor an http(s) base URL such as http://node17:8000/v1");
-            }
-
-            urls.Add(uri);
-        }
-
-        var client = new OpenAiHttpClient(HttpLlmOptions.FromSettings(settings, urls, settings.GetString(EngineSettings.Model)!), counters);
+                lock (console.Error)
+                {
+                    console.Error.WriteLine("matrix: " + line);
+                }
+            });
         try
         {
-            await client.ProbeAsync(cancellationToken).ConfigureAwait(false);
+            await fleet.ProbeAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (LlmUnavailableException e)
         {
-            client.Dispose();
+            await fleet.DisposeAsync().ConfigureAwait(false);
             throw new UsageException(e.Message);
         }
 
-        return new DisposableLlm(client, client);
+        return fleet;
     }
 
     private static async IAsyncEnumerable<InputRow> Limit(IAsyncEnumerable<InputRow> rows, long? limit)
@@ -366,22 +368,11 @@ internal static class RunCommand
         }
     }
 
-    private interface IDisposableLlm : ILlmClient, IDisposable
+    /// <summary>Stands in for the lifetime of an LLM client that owns nothing (the oracle).</summary>
+    private sealed class NoLifetime : IAsyncDisposable
     {
-        /// <summary>The client itself, for the scenario context (a scenario may look at its type, e.g. <see cref="OracleLlm"/>).</summary>
-        ILlmClient Inner { get; }
-    }
+        public static readonly NoLifetime Instance = new();
 
-    /// <summary>Pairs the client with what must be disposed after the run (the HTTP connection pool).</summary>
-    private sealed class DisposableLlm(ILlmClient inner, IDisposable? owned) : IDisposableLlm
-    {
-        public ILlmClient Inner => inner;
-
-        public string Describe => inner.Describe;
-
-        public Task<LlmResponse> CompleteAsync(LlmRequest request, CancellationToken cancellationToken = default) =>
-            inner.CompleteAsync(request, cancellationToken);
-
-        public void Dispose() => owned?.Dispose();
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
 using Matrix.Engine.Settings;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -81,6 +84,9 @@ internal static class SettingsLoader
             var source = $"{path}:{keyNode.Start.Line}";
             switch (valueNode)
             {
+                case YamlMappingNode json when settings.Schema.TryGet(key, out var def) && def.Type == SettingType.JsonObject:
+                    settings.Set(key, ToJson(json, path), source);
+                    break;
                 case YamlMappingNode nested:
                     Flatten(settings, path, nested, key);
                     break;
@@ -96,6 +102,73 @@ internal static class SettingsLoader
                 default:
                     throw new SettingsException($"{source}: unsupported value for '{key}'");
             }
+        }
+    }
+
+    /// <summary>A YAML mapping as JSON text (<c>extra_body</c>): plain scalars that read as numbers, booleans or null keep that type.</summary>
+    private static string ToJson(YamlNode node, string path)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            WriteJson(w, node, path);
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void WriteJson(Utf8JsonWriter w, YamlNode node, string path)
+    {
+        switch (node)
+        {
+            case YamlMappingNode map:
+                w.WriteStartObject();
+                foreach (var (k, v) in map.Children)
+                {
+                    w.WritePropertyName((k as YamlScalarNode)?.Value ?? throw new SettingsException($"{path}:{k.Start.Line}: a key must be plain text"));
+                    WriteJson(w, v, path);
+                }
+
+                w.WriteEndObject();
+                break;
+            case YamlSequenceNode seq:
+                w.WriteStartArray();
+                foreach (var item in seq.Children)
+                {
+                    WriteJson(w, item, path);
+                }
+
+                w.WriteEndArray();
+                break;
+            case YamlScalarNode { Style: ScalarStyle.Plain } plain:
+                var text = plain.Value ?? string.Empty;
+                if (text is "" or "~" or "null")
+                {
+                    w.WriteNullValue();
+                }
+                else if (text is "true" or "false")
+                {
+                    w.WriteBooleanValue(text == "true");
+                }
+                else if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l))
+                {
+                    w.WriteNumberValue(l);
+                }
+                else if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d))
+                {
+                    w.WriteNumberValue(d);
+                }
+                else
+                {
+                    w.WriteStringValue(text);
+                }
+
+                break;
+            case YamlScalarNode quoted:
+                w.WriteStringValue(quoted.Value);
+                break;
+            default:
+                throw new SettingsException($"{path}:{node.Start.Line}: unsupported value");
         }
     }
 

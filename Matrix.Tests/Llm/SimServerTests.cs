@@ -197,21 +197,24 @@ public sealed class SimServerTests
 
     [TestMethod]
     [Timeout(60_000, CooperativeCancellation = true)]
-    public async Task A_malformed_response_is_not_retried_and_names_the_url()
+    public async Task A_malformed_response_is_retried_counted_and_named()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var url = new Uri($"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/v1");
         var fake = ServeOnceAsync(listener, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot json!", Ct);
         var counters = new LlmCounters();
-        using var client = new OpenAiHttpClient(new HttpLlmOptions([url]), counters);
+        using var client = new OpenAiHttpClient(new HttpLlmOptions([url]) { MaxRetries = 0 }, counters);
 
         var ex = await Assert.ThrowsExactlyAsync<LlmException>(() => client.CompleteAsync(LlmRequests.Discussion(1), Ct));
         await fake;
 
+        // A 200 that is not a chat completion is a replica in trouble: retryable like a 5xx (here no retries are allowed).
         Assert.Contains("malformed response from " + url.AbsoluteUri.TrimEnd('/'), ex.Message);
-        Assert.AreEqual(0, counters.Retries);
+        Assert.Contains("after 1 attempt", ex.Message);
+        Assert.AreEqual(1, counters.Malformed);
         Assert.AreEqual(1, counters.Failures);
+        Assert.IsNull(ex.Reason);
     }
 
     [TestMethod]

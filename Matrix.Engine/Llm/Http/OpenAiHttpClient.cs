@@ -4,17 +4,23 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using Matrix.Engine.Llm.Sim;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
 
 namespace Matrix.Engine.Llm.Http;
 
 /// <summary>
 /// <see cref="ILlmClient"/> over the OpenAI <c>/v1/chat/completions</c> API of vLLM, SGLang, llama.cpp's server or
-/// any compatible endpoint. Several base URLs of one model are used with sticky routing: a task's calls go to the
-/// URL chosen by a stable hash of its id (prefix-cache reuse), a retry moves to the next URL (failover).
-/// Retries 429, 408, 5xx, timeouts and connection errors with exponential backoff and jitter, honouring
-/// <c>Retry-After</c>; gives up with <see cref="LlmException"/>. Thread-safe; one instance per rank.
+/// any compatible endpoint: the client of one LLM pool. A task's calls stick to one endpoint (rendezvous order of
+/// task id and URL: prefix-cache reuse); a retry moves to the next endpoint (failover). Polly's retry strategy repeats
+/// 429, 408, 5xx, timeouts, connection errors and 200s that are not a complete chat completion, with exponential
+/// backoff and jitter, honouring <c>Retry-After</c>; a Polly circuit breaker per endpoint ejects one that keeps
+/// failing (<see cref="LlmEndpoint"/>). When no endpoint of the pool is available, a call waits for one up to
+/// <see cref="HttpLlmOptions.UnavailableTimeout"/>. A prompt longer than the model's context fails at once with
+/// <see cref="LlmException.Reason"/> <c>context_length</c>. Thread-safe; one instance per pool and rank.
 /// </summary>
-public sealed class OpenAiHttpClient : ILlmClient, IDisposable
+public sealed class OpenAiHttpClient : ILlmClient, IDisposable, IAsyncDisposable
 {
     /// <summary>How long <see cref="ProbeAsync"/> waits for each server.</summary>
     public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
@@ -24,12 +30,16 @@ public sealed class OpenAiHttpClient : ILlmClient, IDisposable
     private readonly HttpLlmOptions _options;
     private readonly LlmCounters _counters;
     private readonly HttpClient _http;
-    private readonly string[] _bases;
-    private readonly Uri[] _completions;
-    private readonly Uri[] _models;
+    private readonly TimeProvider _time;
+    private readonly Action<string> _log;
+    private readonly string[] _fixedUrls;
+    private readonly EndpointSet _endpoints;
+    private readonly UrlsFileWatcher? _watcher;
+    private readonly ResiliencePipeline<AttemptResult> _retry;
+    private readonly string? _authorization;
     private readonly string _timeoutText;
 
-    public OpenAiHttpClient(HttpLlmOptions options, LlmCounters counters)
+    public OpenAiHttpClient(HttpLlmOptions options, LlmCounters counters, TimeProvider? time = null, Action<string>? log = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(options.BaseUrls);
@@ -37,29 +47,24 @@ public sealed class OpenAiHttpClient : ILlmClient, IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxRetries, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.RequestTimeout, TimeSpan.Zero, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConnectionsPerServer, 1, nameof(options));
-        if (options.BaseUrls.Count == 0)
+        if (options.BaseUrls.Count == 0 && options.UrlsFile is null)
         {
-            throw new ArgumentException("At least one base URL is needed.", nameof(options));
+            throw new ArgumentException("At least one base URL, or a URL file, is needed.", nameof(options));
         }
 
         _options = options;
         _counters = counters ?? throw new ArgumentNullException(nameof(counters));
-        _bases = new string[options.BaseUrls.Count];
-        _completions = new Uri[_bases.Length];
-        _models = new Uri[_bases.Length];
-        for (var i = 0; i < _bases.Length; i++)
+        _time = time ?? TimeProvider.System;
+        var pool = options.PoolName;
+        _log = log is null ? static _ => { } : message => log($"llm pool '{pool}': {message}");
+        _fixedUrls = new string[options.BaseUrls.Count];
+        for (var i = 0; i < _fixedUrls.Length; i++)
         {
-            var url = options.BaseUrls[i];
-            if (url is null || !url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
-            {
-                throw new ArgumentException($"'{url}' is not an http:// or https:// base URL.", nameof(options));
-            }
-
-            _bases[i] = url.AbsoluteUri.TrimEnd('/');
-            _completions[i] = new Uri(_bases[i] + "/chat/completions");
-            _models[i] = new Uri(_bases[i] + "/models");
+            _fixedUrls[i] = HttpLlmOptions.NormalizeBaseUrl(options.BaseUrls[i])
+                ?? throw new ArgumentException($"'{options.BaseUrls[i]}' is not an http:// or https:// base URL.", nameof(options));
         }
 
+        _authorization = string.IsNullOrEmpty(options.ApiKey) ? null : "Bearer " + options.ApiKey;
         _timeoutText = Seconds(options.RequestTimeout);
         var handler = new SocketsHttpHandler
         {
@@ -72,14 +77,38 @@ public sealed class OpenAiHttpClient : ILlmClient, IDisposable
 
         // The per-attempt timeout is ours (a linked token): HttpClient.Timeout would also count the wait for a connection.
         _http = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        _endpoints = new EndpointSet(url => new LlmEndpoint(url, options, _time, OnEndpointEvent), _time);
+        _endpoints.Update(_fixedUrls);
+        _retry = BuildRetry(options, counters, _time);
+        if (options.UrlsFile is { } file)
+        {
+            _watcher = new UrlsFileWatcher(file, _endpoints, _fixedUrls, options.UrlsFilePoll, _time, _log);
+            try
+            {
+                _watcher.Start();
+            }
+            catch
+            {
+                _http.Dispose();
+                throw;
+            }
+        }
     }
 
-    public string Describe => string.Join(",", _bases);
+    public string Describe => _options.UrlsFile is { } file
+        ? string.Join(",", _fixedUrls.Append("@" + file))
+        : string.Join(",", _fixedUrls);
 
     public HttpLlmOptions Options => _options;
 
-    /// <summary>The index in <see cref="HttpLlmOptions.BaseUrls"/> that serves <paramref name="taskId"/> first.</summary>
-    public int UrlIndexOf(string taskId) => StableHash.Bucket(taskId, 0, _bases.Length);
+    /// <summary>The base URLs of the pool now (a URL file changes them).</summary>
+    public IReadOnlyList<string> CurrentUrls => [.. _endpoints.Current.Select(e => e.BaseUrl)];
+
+    /// <summary>The index in <see cref="CurrentUrls"/> of the endpoint that serves <paramref name="taskId"/> first while all are healthy.</summary>
+    public int UrlIndexOf(string taskId) => _endpoints.HomeOf(taskId);
+
+    /// <summary>Re-reads the pool's URL file now (it is re-read every poll period anyway).</summary>
+    public void RefreshUrls() => _watcher?.Refresh();
 
     public async Task<LlmResponse> CompleteAsync(LlmRequest request, CancellationToken cancellationToken = default)
     {
@@ -96,46 +125,53 @@ public sealed class OpenAiHttpClient : ILlmClient, IDisposable
             throw;
         }
 
-        var header = TaskIdHeaderValue(request.TaskId);
-        var first = UrlIndexOf(request.TaskId);
-        for (var attempt = 0; ; attempt++)
+        var call = new Call(this, request.TaskId, TaskIdHeaderValue(request.TaskId), body);
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        AttemptResult result;
+        try
         {
-            var index = (first + attempt) % _bases.Length;
-            var outcome = await AttemptAsync(index, header, body, cancellationToken).ConfigureAwait(false);
-            if (outcome.Response is { } response)
-            {
-                _counters.OnUsage(response.PromptTokens, response.CompletionTokens);
-                return response;
-            }
-
-            if (!outcome.Retryable)
-            {
-                _counters.OnFailure();
-                throw new LlmException($"{outcome.Error} (not retried){outcome.Detail}");
-            }
-
-            if (attempt >= _options.MaxRetries)
-            {
-                _counters.OnFailure();
-                var attempts = attempt + 1;
-                throw new LlmException($"{outcome.Error} after {attempts} attempt{(attempts == 1 ? string.Empty : "s")}{outcome.Detail}");
-            }
-
-            _counters.OnRetry();
-            await Task.Delay(Backoff(attempt, outcome.RetryAfter), cancellationToken).ConfigureAwait(false);
+            context.Properties.Set(CallKey, call);
+            result = await _retry.ExecuteAsync(static (ctx, c) => c.Client.AttemptAsync(c, ctx.CancellationToken), context, call).ConfigureAwait(false);
         }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+
+        if (result.Response is { } response)
+        {
+            _counters.OnUsage(response.PromptTokens, response.CompletionTokens);
+            return response;
+        }
+
+        _counters.OnFailure();
+        cancellationToken.ThrowIfCancellationRequested();
+        if (result.Kind == AttemptKind.ContextLength)
+        {
+            _counters.OnContextLength();
+            throw new LlmException($"{result.Error}: the prompt does not fit the model's context{result.Detail}", LlmException.ContextLength);
+        }
+
+        if (!result.Retryable)
+        {
+            throw new LlmException($"{result.Error} (not retried){result.Detail}");
+        }
+
+        var attempts = call.Attempt + 1;
+        throw new LlmException($"{result.Error} after {attempts} attempt{(attempts == 1 ? string.Empty : "s")}{result.Detail}");
     }
 
     /// <summary>
-    /// Start-up check: <c>GET {base}/models</c> on every URL (at most <see cref="ProbeTimeout"/> each, in parallel).
-    /// Throws <see cref="LlmUnavailableException"/> naming the first URL that does not answer with a 2xx.
+    /// Start-up check: <c>GET {base}/models</c> on every URL given directly (at most <see cref="ProbeTimeout"/> each, in
+    /// parallel). Throws <see cref="LlmUnavailableException"/> naming the first URL that does not answer with a 2xx.
+    /// URLs from the pool's file are not probed: servers that are not up yet are expected there.
     /// </summary>
     public async Task ProbeAsync(CancellationToken cancellationToken = default)
     {
-        var probes = new Task<string?>[_bases.Length];
+        var probes = new Task<string?>[_fixedUrls.Length];
         for (var i = 0; i < probes.Length; i++)
         {
-            probes[i] = ProbeOneAsync(i, cancellationToken);
+            probes[i] = ProbeOneAsync(_fixedUrls[i], cancellationToken);
         }
 
         await Task.WhenAll(probes).ConfigureAwait(false);
@@ -143,24 +179,117 @@ public sealed class OpenAiHttpClient : ILlmClient, IDisposable
         {
             if (await probes[i].ConfigureAwait(false) is { } problem)
             {
-                throw new LlmUnavailableException($"no LLM server answers at {_bases[i]} ({problem})");
+                throw new LlmUnavailableException($"no LLM server answers at {_fixedUrls[i]} ({problem})");
             }
         }
     }
 
-    public void Dispose() => _http.Dispose();
-
-    private async Task<Attempt> AttemptAsync(int index, string taskHeader, byte[] body, CancellationToken cancellationToken)
+    public void Dispose()
     {
-        var baseUrl = _bases[index];
+        _watcher?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _http.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_watcher is not null)
+        {
+            await _watcher.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _http.Dispose();
+    }
+
+    private static readonly ResiliencePropertyKey<Call> CallKey = new("matrix.call");
+
+    private static ResiliencePipeline<AttemptResult> BuildRetry(HttpLlmOptions options, LlmCounters counters, TimeProvider time)
+    {
+        var builder = new ResiliencePipelineBuilder<AttemptResult> { TimeProvider = time };
+        if (options.MaxRetries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions<AttemptResult>
+            {
+                MaxRetryAttempts = options.MaxRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.InitialBackoff,
+                MaxDelay = options.MaxBackoff,
+                ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Result.Retryable && !args.Context.CancellationToken.IsCancellationRequested),
+                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result.RetryAfter is { } wait
+                    ? (TimeSpan?)(wait < TimeSpan.Zero ? TimeSpan.Zero : wait > options.MaxBackoff ? options.MaxBackoff : wait)
+                    : null),
+                OnRetry = args =>
+                {
+                    counters.OnRetry();
+                    if (args.Context.Properties.TryGetValue(CallKey, out var call))
+                    {
+                        call.Attempt = args.AttemptNumber + 1; // the next attempt fails over to the next endpoint
+                    }
+
+                    return ValueTask.CompletedTask;
+                },
+            });
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>One attempt: an available endpoint (waiting for one if the pool has none), then the request through its breaker.</summary>
+    private async ValueTask<AttemptResult> AttemptAsync(Call call, CancellationToken cancellationToken)
+    {
+        DateTimeOffset? deadline = null;
+        LlmEndpoint? refused = null;
+        while (true)
+        {
+            var endpoint = _endpoints.Choose(call.TaskId, call.Attempt, refused) ?? (refused is null ? null : _endpoints.Choose(call.TaskId, call.Attempt));
+            if (endpoint is null || endpoint == refused)
+            {
+                deadline ??= _time.GetUtcNow() + _options.UnavailableTimeout;
+                if (!await _endpoints.WaitForAvailableAsync(deadline.Value, cancellationToken).ConfigureAwait(false))
+                {
+                    return new AttemptResult(AttemptKind.PoolUnavailable, null, $"no endpoint of LLM pool '{_options.PoolName}' was available for {Seconds(_options.UnavailableTimeout)} s", string.Empty, null);
+                }
+
+                refused = null;
+                continue;
+            }
+
+            endpoint.Enter();
+            try
+            {
+                return await endpoint.Pipeline.ExecuteAsync(
+                    static (state, token) => state.Client.SendAsync(state.Endpoint, state.Call, token),
+                    (Client: this, Endpoint: endpoint, Call: call),
+                    cancellationToken).ConfigureAwait(false);
+            }
+            catch (BrokenCircuitException)
+            {
+                // Ejected meanwhile, or its cooldown ended and another call is its probe: try the task's next endpoint.
+                refused = endpoint;
+            }
+            finally
+            {
+                endpoint.Leave();
+            }
+        }
+    }
+
+    private async ValueTask<AttemptResult> SendAsync(LlmEndpoint endpoint, Call call, CancellationToken cancellationToken)
+    {
+        var baseUrl = endpoint.BaseUrl;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.RequestTimeout);
         try
         {
-            using var content = new ByteArrayContent(body);
+            using var content = new ByteArrayContent(call.Body);
             content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            using var message = new HttpRequestMessage(HttpMethod.Post, _completions[index]) { Content = content };
-            message.Headers.TryAddWithoutValidation(OpenAiWire.TaskIdHeader, taskHeader);
+            using var message = new HttpRequestMessage(HttpMethod.Post, endpoint.Completions) { Content = content };
+            message.Headers.TryAddWithoutValidation(OpenAiWire.TaskIdHeader, call.TaskHeader);
+            if (_authorization is not null)
+            {
+                message.Headers.TryAddWithoutValidation("Authorization", _authorization);
+            }
+
             using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             var bytes = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
             var code = (int)response.StatusCode;
@@ -168,48 +297,84 @@ public sealed class OpenAiHttpClient : ILlmClient, IDisposable
             {
                 try
                 {
-                    return new Attempt(OpenAiWire.ReadResponse(bytes), string.Empty, false, string.Empty, null);
+                    return AttemptResult.Ok(OpenAiWire.ReadResponse(bytes));
                 }
                 catch (InvalidDataException ex)
                 {
-                    return new Attempt(null, $"malformed response from {baseUrl}: {ex.Message}", false, Snippet(bytes), null);
+                    // A 200 that is not a whole chat completion (cut off, not JSON, no choices): a replica in trouble. Retried.
+                    _counters.OnMalformed();
+                    return new AttemptResult(AttemptKind.EndpointFailure, null, $"malformed response from {baseUrl}: {ex.Message}", Snippet(bytes), null);
                 }
             }
 
             var reason = string.IsNullOrEmpty(response.ReasonPhrase) ? ((HttpStatusCode)code).ToString() : response.ReasonPhrase;
-            var retryable = code is 408 or 429 or >= 500;
+            var error = $"HTTP {code} {reason} from {baseUrl}";
+            var kind = code switch
+            {
+                408 or 429 => AttemptKind.Busy,
+                >= 500 => AttemptKind.EndpointFailure,
+                _ when ContextLengthRefusal.Matches(code, Encoding.UTF8.GetString(bytes)) => AttemptKind.ContextLength,
+                _ => AttemptKind.Rejected,
+            };
             var retryAfter = code is 429 or 503 ? RetryAfterOf(response) : null;
-            return new Attempt(null, $"HTTP {code} {reason} from {baseUrl}", retryable, Snippet(bytes), retryAfter);
+            return new AttemptResult(kind, null, error, Snippet(bytes), retryAfter);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return new Attempt(null, $"timed out after {_timeoutText} s waiting for {baseUrl}", true, string.Empty, null);
+            return new AttemptResult(AttemptKind.EndpointFailure, null, $"timed out after {_timeoutText} s waiting for {baseUrl}", string.Empty, null);
         }
         catch (HttpRequestException ex)
         {
-            return new Attempt(null, $"cannot reach {baseUrl} ({ReasonOf(ex)})", true, string.Empty, null);
+            return new AttemptResult(AttemptKind.EndpointFailure, null, $"cannot reach {baseUrl} ({ReasonOf(ex)})", string.Empty, null);
         }
         catch (IOException ex)
         {
-            return new Attempt(null, $"connection to {baseUrl} broke ({ex.Message})", true, string.Empty, null);
+            return new AttemptResult(AttemptKind.EndpointFailure, null, $"connection to {baseUrl} broke ({ex.Message})", string.Empty, null);
         }
     }
 
-    private async Task<string?> ProbeOneAsync(int index, CancellationToken cancellationToken)
+    private void OnEndpointEvent(LlmEndpoint endpoint, EndpointEvent e, TimeSpan cooldown)
+    {
+        if (e == EndpointEvent.Ejected)
+        {
+            _counters.OnEjection();
+            _log($"{endpoint.BaseUrl} ejected after repeated failures; probed again in {Seconds(cooldown)} s");
+            _endpoints.Signal(); // waiters recompute when to look again
+        }
+        else
+        {
+            _log($"{endpoint.BaseUrl} answers again; back in the pool");
+            _endpoints.Signal();
+        }
+    }
+
+    private async Task<string?> ProbeOneAsync(string baseUrl, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(ProbeTimeout);
+        var models = new Uri(baseUrl + "/models");
         try
         {
-            using var response = await _http.GetAsync(_models[index], HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            using var message = new HttpRequestMessage(HttpMethod.Get, models);
+            if (_authorization is not null)
+            {
+                message.Headers.TryAddWithoutValidation("Authorization", _authorization);
+            }
+
+            using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             if (response.IsSuccessStatusCode)
             {
                 return null;
             }
 
             var code = (int)response.StatusCode;
-            var hint = code == 404 && !_bases[index].EndsWith("/v1", StringComparison.Ordinal) ? "; base URLs usually end with /v1" : string.Empty;
-            return $"GET {_models[index].AbsolutePath} answered HTTP {code} {response.ReasonPhrase}{hint}";
+            var hint = code switch
+            {
+                404 when !baseUrl.EndsWith("/v1", StringComparison.Ordinal) => "; base URLs usually end with /v1",
+                401 or 403 => _authorization is null ? "; the server wants an API key: set the pool's api_key_env" : "; the API key was refused",
+                _ => string.Empty,
+            };
+            return $"GET {models.AbsolutePath} answered HTTP {code} {response.ReasonPhrase}{hint}";
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -223,21 +388,6 @@ public sealed class OpenAiHttpClient : ILlmClient, IDisposable
         {
             return ex.Message;
         }
-    }
-
-    private TimeSpan Backoff(int attempt, TimeSpan? retryAfter)
-    {
-        var max = _options.MaxBackoff;
-        if (retryAfter is { } wait)
-        {
-            return wait < TimeSpan.Zero ? TimeSpan.Zero : wait > max ? max : wait;
-        }
-
-        // Equal jitter: half the exponential delay for sure, the other half at random.
-        var ms = Math.Min(max.TotalMilliseconds, _options.InitialBackoff.TotalMilliseconds * Math.Pow(2, Math.Min(attempt, 30)));
-#pragma warning disable CA5394 // Jitter needs no cryptographic randomness.
-        return TimeSpan.FromMilliseconds((ms / 2) + (Random.Shared.NextDouble() * ms / 2));
-#pragma warning restore CA5394
     }
 
     private static TimeSpan? RetryAfterOf(HttpResponseMessage response)
@@ -305,6 +455,18 @@ public sealed class OpenAiHttpClient : ILlmClient, IDisposable
 
     private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
 
-    /// <summary>One attempt's result: a response, or why not (and whether a retry may help).</summary>
-    private readonly record struct Attempt(LlmResponse? Response, string Error, bool Retryable, string Detail, TimeSpan? RetryAfter);
+    /// <summary>One call's state across its attempts.</summary>
+    private sealed class Call(OpenAiHttpClient client, string taskId, string taskHeader, byte[] body)
+    {
+        public OpenAiHttpClient Client => client;
+
+        public string TaskId => taskId;
+
+        public string TaskHeader => taskHeader;
+
+        public byte[] Body => body;
+
+        /// <summary>Zero-based attempt number: attempt k goes to the k-th available endpoint of the task's order.</summary>
+        public int Attempt { get; set; }
+    }
 }
