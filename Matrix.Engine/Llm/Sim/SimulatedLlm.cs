@@ -55,9 +55,12 @@ public sealed class SimulatedLlm : ILlmClient
         }
     }
 
+    /// <summary>The model name the simulated LLM answers as when the request names none.</summary>
+    public const string Name = "sim";
+
     public SimFleetOptions Options { get; }
 
-    public string Describe => "sim";
+    public string Describe => Name;
 
     /// <summary>Sequences being decoded right now, over all replicas.</summary>
     public int Running
@@ -98,7 +101,8 @@ public sealed class SimulatedLlm : ILlmClient
 
     /// <summary>
     /// The answer to <paramref name="request"/>: the same request always gives the same response (content, tool calls,
-    /// finish reason, token counts), in-process and through the sim-server.
+    /// finish reason, token counts, model), in-process and through the sim-server. The response format and extra body
+    /// of the request change nothing: the answers already have the shape the scenarios' schemas describe.
     /// </summary>
     public static LlmResponse Answer(LlmRequest request)
     {
@@ -120,7 +124,10 @@ public sealed class SimulatedLlm : ILlmClient
             toolCalls,
             answer.FinishReason ?? SimAnswer.Stop,
             SimTokens.Prompt(request),
-            SimTokens.Completion(answer.Content, toolCalls));
+            SimTokens.Completion(answer.Content, toolCalls))
+        {
+            Model = request.Model ?? Name,
+        };
     }
 
     /// <summary>The random stream's seed: the request seed mixed with the last message and the conversation length.</summary>
