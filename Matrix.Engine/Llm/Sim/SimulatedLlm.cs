@@ -1,7 +1,7 @@
 namespace Matrix.Engine.Llm.Sim;
 
 /// <summary>
-/// The built-in simulated LLM. Its answers (<see cref="Answer"/>) are a pure function of the request's seed,
+/// The built-in simulated LLM. Its answers (<see cref="Answer(LlmRequest)"/>) are a pure function of the request's seed,
 /// messages, max tokens and tools, so a run is reproducible and the sim-server serves the very same answers.
 /// Its timing models a continuous-batching fleet (<see cref="SimFleetOptions"/>): a task's calls go to one
 /// replica (sticky by task id), wait for a free slot, then take prefill + completion tokens x decode step,
@@ -89,7 +89,7 @@ public sealed class SimulatedLlm : ILlmClient
         }
 
         _counters.OnRequest();
-        var response = Answer(request);
+        var response = Answer(request, Options.Model);
         if (Options.ZeroLatency)
         {
             _counters.OnUsage(response.PromptTokens, response.CompletionTokens);
@@ -104,7 +104,10 @@ public sealed class SimulatedLlm : ILlmClient
     /// finish reason, token counts, model), in-process and through the sim-server. The response format and extra body
     /// of the request change nothing: the answers already have the shape the scenarios' schemas describe.
     /// </summary>
-    public static LlmResponse Answer(LlmRequest request)
+    public static LlmResponse Answer(LlmRequest request) => Answer(request, Name);
+
+    /// <summary>The answer to <paramref name="request"/>, as model <paramref name="defaultModel"/> when the request names none.</summary>
+    public static LlmResponse Answer(LlmRequest request, string defaultModel)
     {
         ArgumentNullException.ThrowIfNull(request);
         var rng = new SimRandom(SeedOf(request));
@@ -126,7 +129,7 @@ public sealed class SimulatedLlm : ILlmClient
             SimTokens.Prompt(request),
             SimTokens.Completion(answer.Content, toolCalls))
         {
-            Model = request.Model ?? Name,
+            Model = request.Model ?? defaultModel,
         };
     }
 
