@@ -80,7 +80,9 @@ public sealed record SimFleetOptions
             DecodeStepMillis = settings.GetDouble(DecodeKey),
             DecodeStepMillisPerSequence = settings.GetDouble(DecodePerSequenceKey),
             ZeroLatency = settings.GetBool(ZeroLatencyKey),
-            Model = settings.GetString(Runtime.EngineSettings.Model) is { Length: > 0 } model ? model : SimulatedLlm.Name,
+            Model = settings.Schema.TryGet(Runtime.EngineSettings.Model, out _) && settings.GetString(Runtime.EngineSettings.Model) is { Length: > 0 } model
+                ? model
+                : SimulatedLlm.Name,
         };
     }
 }
