@@ -58,11 +58,22 @@ public abstract class LlmAgent : IAgent
         task.Append(ToTurn(response));
     }
 
-    /// <summary>The assistant turn for <paramref name="response"/>, with its token usage.</summary>
-    protected Turn ToTurn(LlmResponse response)
+    /// <summary>The assistant turn for <paramref name="response"/>, with its token usage, reasoning, finish reason and model.</summary>
+    protected Turn ToTurn(LlmResponse response) => ToTurn(response, ChatRoles.Assistant);
+
+    /// <summary>
+    /// The turn for <paramref name="response"/> in chat role <paramref name="chatRole"/> (a simulated user answers as
+    /// <c>user</c>): every turn that comes from an LLM call records what the server said about the call.
+    /// </summary>
+    protected Turn ToTurn(LlmResponse response, string chatRole)
     {
         ArgumentNullException.ThrowIfNull(response);
-        return new Turn(Role, ChatRoles.Assistant, response.Content, ToolCallsJson.Write(response.ToolCalls), response.PromptTokens, response.CompletionTokens);
+        return new Turn(Role, chatRole, response.Content, ToolCallsJson.Write(response.ToolCalls), response.PromptTokens, response.CompletionTokens)
+        {
+            Reasoning = response.Reasoning,
+            FinishReason = response.FinishReason,
+            Model = response.Model,
+        };
     }
 
     private static long NextSeed(Orchestrator task) =>

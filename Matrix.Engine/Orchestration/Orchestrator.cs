@@ -88,7 +88,7 @@ public sealed class Orchestrator
         CompletionTokens += turn.CompletionTokens;
     }
 
-    /// <summary>Drops the text of turns whose content lives in a content store (it was fetched back for a step).</summary>
+    /// <summary>Drops the text of turns whose content (or reasoning) lives in a content store (it was fetched back for a step).</summary>
     internal void DropFetchedContent()
     {
         for (var i = 0; i < _history.Count; i++)
@@ -96,6 +96,11 @@ public sealed class Orchestrator
             if (_history[i] is { Ref: not null, Content: not null } turn)
             {
                 _history[i] = turn with { Content = null };
+            }
+
+            if (_history[i] is { ReasoningRef: not null, Reasoning: not null } thinking)
+            {
+                _history[i] = thinking with { Reasoning = null };
             }
         }
     }

@@ -29,4 +29,19 @@ public sealed partial record Turn(
     /// null except while an agent that reads content (or the sink) works on the task.
     /// </summary>
     public Store.ContentRef? Ref { get; init; }
+
+    /// <summary>The model's reasoning text for an LLM turn, when the server sent one (kept out of every prompt).</summary>
+    public string? Reasoning { get; init; }
+
+    /// <summary>
+    /// Where the reasoning lives when it was offloaded (see <see cref="Ref"/>); <see cref="Reasoning"/> is then null
+    /// except while the sink writes the task: no agent reads reasoning back.
+    /// </summary>
+    public Store.ContentRef? ReasoningRef { get; init; }
+
+    /// <summary>Why the LLM stopped (<c>stop</c>, <c>length</c>, <c>tool_calls</c>...), as the server said; null when it did not.</summary>
+    public string? FinishReason { get; init; }
+
+    /// <summary>The model that answered, as the server named it; null for code turns and servers that do not say.</summary>
+    public string? Model { get; init; }
 }

@@ -44,7 +44,7 @@ internal sealed class SinkStage
             {
                 if (_content is not null)
                 {
-                    await _content.HydrateAsync(task, CancellationToken.None).ConfigureAwait(false);
+                    await _content.HydrateAsync(task, withReasoning: true, CancellationToken.None).ConfigureAwait(false);
                 }
 
                 await _sink.WriteAsync(task).ConfigureAwait(false);

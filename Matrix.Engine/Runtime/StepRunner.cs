@@ -78,7 +78,7 @@ internal sealed class StepRunner
         {
             if (content is not null && readsContent)
             {
-                await content.HydrateAsync(task, _abort).ConfigureAwait(false);
+                await content.HydrateAsync(task, withReasoning: false, _abort).ConfigureAwait(false);
             }
 
             await agent.RunAsync(task, _abort).ConfigureAwait(false);

@@ -38,60 +38,83 @@ internal sealed class ContentGateway
 
     public long RemoteFetches => Interlocked.Read(ref _remoteFetches);
 
-    /// <summary>Moves large content not yet offloaded into the store, and drops fetched copies.</summary>
+    /// <summary>
+    /// Moves large content and reasoning not yet offloaded into the store, and drops fetched copies. Reasoning is
+    /// offloaded like content: a thinking model's trace is often longer than its answer, and only the sink reads it.
+    /// </summary>
     public async ValueTask OffloadAsync(Orchestrator task, CancellationToken cancellationToken)
     {
         var history = task.History;
         for (var i = 0; i < history.Count; i++)
         {
             var turn = history[i];
-            if (turn.Content is null)
+            if (turn.Content is null && turn.Reasoning is null)
             {
                 continue;
             }
 
-            if (turn.Ref is not null)
+            var offloaded = turn;
+            if (turn.Content is { } content)
             {
-                task.ReplaceTurn(i, turn with { Content = null });
-                continue;
+                offloaded = turn.Ref is not null
+                    ? offloaded with { Content = null }
+                    : await PutAsync(task, content, cancellationToken).ConfigureAwait(false) is { } reference
+                        ? offloaded with { Content = null, Ref = reference }
+                        : offloaded;
             }
 
-            var bytes = Encoding.UTF8.GetByteCount(turn.Content);
-            if (_threshold > 0 && bytes > _threshold)
+            if (turn.Reasoning is { } reasoning)
             {
-                var reference = await _store.PutAsync(task.Id, turn.Content, cancellationToken).ConfigureAwait(false);
-                Interlocked.Add(ref _offloadedBytes, bytes);
-                task.ReplaceTurn(i, turn with { Content = null, Ref = reference });
+                offloaded = turn.ReasoningRef is not null
+                    ? offloaded with { Reasoning = null }
+                    : await PutAsync(task, reasoning, cancellationToken).ConfigureAwait(false) is { } reference
+                        ? offloaded with { Reasoning = null, ReasoningRef = reference }
+                        : offloaded;
+            }
+
+            if (!ReferenceEquals(offloaded, turn))
+            {
+                task.ReplaceTurn(i, offloaded);
             }
         }
     }
 
     /// <summary>
     /// Brings every offloaded content of the task back into its turns: this rank's from its store, every
-    /// other owner's in one request per owner.
+    /// other owner's in one request per owner. Reasoning comes back only with <paramref name="withReasoning"/>
+    /// (for the sink): no agent puts reasoning in a prompt.
     /// </summary>
-    public async ValueTask HydrateAsync(Orchestrator task, CancellationToken cancellationToken)
+    public async ValueTask HydrateAsync(Orchestrator task, bool withReasoning, CancellationToken cancellationToken)
     {
         var history = task.History;
-        Dictionary<int, List<int>>? remote = null;
+        Dictionary<int, List<(int Turn, bool Reasoning)>>? remote = null;
         for (var i = 0; i < history.Count; i++)
         {
             var turn = history[i];
-            if (turn is not { Ref: { } reference, Content: null })
+            if (turn is { Ref: { } reference, Content: null })
             {
-                continue;
+                if (reference.OwnerRank == _rank)
+                {
+                    task.ReplaceTurn(i, history[i] with { Content = await GetLocalAsync(reference, cancellationToken).ConfigureAwait(false) });
+                }
+                else
+                {
+                    remote ??= [];
+                    (remote.TryGetValue(reference.OwnerRank, out var wanted) ? wanted : remote[reference.OwnerRank] = []).Add((i, false));
+                }
             }
 
-            if (reference.OwnerRank == _rank)
+            if (withReasoning && turn is { ReasoningRef: { } reasoningRef, Reasoning: null })
             {
-                Interlocked.Increment(ref _localFetches);
-                var content = await _store.GetAsync(reference, cancellationToken).ConfigureAwait(false);
-                task.ReplaceTurn(i, turn with { Content = content });
-            }
-            else
-            {
-                remote ??= [];
-                (remote.TryGetValue(reference.OwnerRank, out var turns) ? turns : remote[reference.OwnerRank] = []).Add(i);
+                if (reasoningRef.OwnerRank == _rank)
+                {
+                    task.ReplaceTurn(i, history[i] with { Reasoning = await GetLocalAsync(reasoningRef, cancellationToken).ConfigureAwait(false) });
+                }
+                else
+                {
+                    remote ??= [];
+                    (remote.TryGetValue(reasoningRef.OwnerRank, out var wanted) ? wanted : remote[reasoningRef.OwnerRank] = []).Add((i, true));
+                }
             }
         }
 
@@ -100,12 +123,14 @@ internal sealed class ContentGateway
             return;
         }
 
-        foreach (var (owner, turns) in remote)
+        foreach (var (owner, wanted) in remote)
         {
-            var contents = await FetchRemoteAsync(owner, [.. turns.Select(i => history[i].Ref!.Value)], cancellationToken).ConfigureAwait(false);
-            for (var j = 0; j < turns.Count; j++)
+            var references = wanted.Select(w => w.Reasoning ? history[w.Turn].ReasoningRef!.Value : history[w.Turn].Ref!.Value).ToArray();
+            var contents = await FetchRemoteAsync(owner, references, cancellationToken).ConfigureAwait(false);
+            for (var j = 0; j < wanted.Count; j++)
             {
-                task.ReplaceTurn(turns[j], history[turns[j]] with { Content = contents[j] });
+                var (index, reasoning) = wanted[j];
+                task.ReplaceTurn(index, reasoning ? history[index] with { Reasoning = contents[j] } : history[index] with { Content = contents[j] });
             }
         }
     }
@@ -113,7 +138,12 @@ internal sealed class ContentGateway
     /// <summary>Frees the task's content on every rank that holds some (its record is written).</summary>
     public async ValueTask FreeAsync(Orchestrator task, CancellationToken cancellationToken)
     {
-        var owners = task.History.Where(t => t.Ref is not null).Select(t => t.Ref!.Value.OwnerRank).Distinct().ToList();
+        var owners = task.History
+            .SelectMany(t => (ContentRef?[])[t.Ref, t.ReasoningRef])
+            .Where(r => r is not null)
+            .Select(r => r!.Value.OwnerRank)
+            .Distinct()
+            .ToList();
         foreach (var owner in owners)
         {
             if (owner == _rank)
@@ -165,6 +195,26 @@ internal sealed class ContentGateway
                 _ = Task.Run(() => FreeQuietlyAsync(taskId));
                 break;
         }
+    }
+
+    /// <summary>Stores <paramref name="text"/> when it is above the threshold; null when it stays in the turn.</summary>
+    private async ValueTask<ContentRef?> PutAsync(Orchestrator task, string text, CancellationToken cancellationToken)
+    {
+        var bytes = Encoding.UTF8.GetByteCount(text);
+        if (_threshold <= 0 || bytes <= _threshold)
+        {
+            return null;
+        }
+
+        var reference = await _store.PutAsync(task.Id, text, cancellationToken).ConfigureAwait(false);
+        Interlocked.Add(ref _offloadedBytes, bytes);
+        return reference;
+    }
+
+    private ValueTask<string> GetLocalAsync(ContentRef reference, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _localFetches);
+        return _store.GetAsync(reference, cancellationToken);
     }
 
     private async Task<string[]> FetchRemoteAsync(int owner, ContentRef[] references, CancellationToken cancellationToken)

@@ -38,8 +38,8 @@ internal enum PeerMessageKind : byte
 /// </remarks>
 internal sealed class OrchestratorCodec
 {
-    /// <summary>2: hop start and queued time (latency instrumentation).</summary>
-    public const byte Version = 2;
+    /// <summary>2: hop start and queued time (latency instrumentation). 3: a turn's reasoning, its reference, finish reason and model.</summary>
+    public const byte Version = 3;
     private const ushort NoValue = 0;
 
     private readonly Dictionary<Type, ushort> _tags = [];

@@ -48,7 +48,7 @@ internal sealed class NrFilterAgent(ILlmClient llm, double threshold, NrSampling
 
 /// <summary>The <c>score</c> role: the rubric; no usable JSON → <c>filter_by_score_wo_json</c>, a criterion ≤ 0 → <c>filter_by_score</c>.</summary>
 internal sealed class NrScoreAgent(ILlmClient llm, NrSampling sampling)
-    : NrLlmStep(NrScenario.Score, llm, NrPrompts.Score, sampling, NrStage.Filtered, NrStage.Scored)
+    : NrLlmStep(NrScenario.Score, llm, NrPrompts.Score, sampling, NrStage.Filtered, NrStage.Scored, NrSchemas.Score)
 {
     protected override void Judge(NrState state, string? reply)
     {
@@ -67,7 +67,7 @@ internal sealed class NrScoreAgent(ILlmClient llm, NrSampling sampling)
 
 /// <summary>The <c>question</c> role: the exam question, its category, the document's answer and an independent solution.</summary>
 internal sealed class NrQuestionAgent(ILlmClient llm, NrSampling sampling)
-    : NrLlmStep(NrScenario.Question, llm, NrPrompts.Question, sampling, NrStage.Scored, NrStage.Questioned)
+    : NrLlmStep(NrScenario.Question, llm, NrPrompts.Question, sampling, NrStage.Scored, NrStage.Questioned, NrSchemas.Question)
 {
     protected override void Judge(NrState state, string? reply)
     {
@@ -87,9 +87,10 @@ internal sealed class NrQuestionAgent(ILlmClient llm, NrSampling sampling)
 /// One nr LLM call: the step's system prompt and the document as the user message (what the model sees, as in
 /// Matrix). The reply is recorded as this agent's assistant turn, so <c>messages</c> reads: the document (user),
 /// then the classifier's, the scorer's and the question writer's answers to it. The step runs only on a task
-/// whose last step was <paramref name="after"/>, and moves it to <paramref name="reached"/>.
+/// whose last step was <paramref name="after"/>, and moves it to <paramref name="reached"/>. A step whose reply is JSON
+/// asks for it with <paramref name="format"/> (<see cref="NrSchemas"/>).
 /// </summary>
-internal abstract class NrLlmStep(string role, ILlmClient llm, string systemPrompt, NrSampling sampling, NrStage after, NrStage reached)
+internal abstract class NrLlmStep(string role, ILlmClient llm, string systemPrompt, NrSampling sampling, NrStage after, NrStage reached, ResponseFormat? format = null)
     : LlmAgent(role, llm)
 {
     protected override IReadOnlyList<ChatMessage> BuildMessages(Orchestrator task)
@@ -102,7 +103,7 @@ internal abstract class NrLlmStep(string role, ILlmClient llm, string systemProm
     protected override LlmRequest ConfigureRequest(LlmRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return request with { Temperature = sampling.Temperature, TopP = sampling.TopP, MaxTokens = sampling.MaxTokens };
+        return request with { Temperature = sampling.Temperature, TopP = sampling.TopP, MaxTokens = sampling.MaxTokens, ResponseFormat = format };
     }
 
     protected override void OnResponse(Orchestrator task, LlmResponse response)

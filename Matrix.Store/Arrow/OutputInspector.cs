@@ -113,6 +113,9 @@ public static class OutputInspector
         }
 
         output.WriteLine(Invariant($"tokens: prompt {tally.PromptTokens}, completion {tally.CompletionTokens}"));
+        output.WriteLine(Invariant($"turns: {tally.Turns}, with reasoning: {tally.TurnsWithReasoning}"));
+        output.WriteLine("finish_reason: " + Counts(tally.ByFinishReason));
+        output.WriteLine("model: " + Counts(tally.ByModel));
 
         if (tally.Schema is { } schema)
         {
@@ -149,16 +152,29 @@ public static class OutputInspector
         }
     }
 
+    /// <summary>"stop 950, length 50", most frequent first; "(none recorded)" when no turn has the field.</summary>
+    private static string Counts(Dictionary<string, long> counts) =>
+        counts.Count == 0
+            ? "(none recorded)"
+            : OneLine(string.Join(", ", counts
+                .OrderByDescending(c => c.Value)
+                .ThenBy(c => c.Key, StringComparer.Ordinal)
+                .Select(c => Invariant($"{c.Key} {c.Value}"))));
+
     private static string Sample(PartRow row)
     {
-        var last = row.Messages.Count == 0 ? null : row.Messages[^1].Content;
-        if (last is { Length: > ContentPreview })
+        var lastMessage = row.Messages.Count == 0 ? null : row.Messages[^1];
+        var text = Invariant(
+            $"id={row.Id}, status={row.Status}, reason={row.Reason ?? "(none)"}, messages={row.Messages.Count}, last={ArrowValues.Display(Preview(lastMessage?.Content))}");
+        if (lastMessage is { FinishReason: not null } or { Model: not null } or { Reasoning: not null })
         {
-            last = last[..ContentPreview];
+            text += $", last_finish_reason={lastMessage.FinishReason ?? "(none)"}, last_model={lastMessage.Model ?? "(none)"}";
+            if (lastMessage.Reasoning is { } reasoning)
+            {
+                text += $", last_reasoning={ArrowValues.Display(Preview(reasoning))}";
+            }
         }
 
-        var text = Invariant(
-            $"id={row.Id}, status={row.Status}, reason={row.Reason ?? "(none)"}, messages={row.Messages.Count}, last={ArrowValues.Display(last)}");
         foreach (var (name, value) in row.Columns)
         {
             text += $", {name}={ArrowValues.Display(value)}";
@@ -166,6 +182,8 @@ public static class OutputInspector
 
         return OneLine(text);
     }
+
+    private static string? Preview(string? text) => text is { Length: > ContentPreview } ? text[..ContentPreview] : text;
 
     private static string Detail(Exception ex, string part) =>
         ex is InvalidDataException && ex.Message.StartsWith(part, StringComparison.Ordinal)

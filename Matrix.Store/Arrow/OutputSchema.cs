@@ -21,6 +21,9 @@ internal static class OutputSchema
     public const string Role = "role";
     public const string Content = "content";
     public const string ToolCalls = "tool_calls";
+    public const string Reasoning = "reasoning";
+    public const string FinishReason = "finish_reason";
+    public const string Model = "model";
 
     /// <summary>The columns every scenario has, in order; a scenario column may not reuse one of these names.</summary>
     public static readonly IReadOnlyList<string> CommonColumns =
@@ -34,6 +37,12 @@ internal static class OutputSchema
         new Field(ToolCalls, StringType.Default, nullable: true),
         new Field(PromptTokens, Int32Type.Default, nullable: false),
         new Field(CompletionTokens, Int32Type.Default, nullable: false),
+
+        // Added after the first release, at the end so readers that address fields by position still work; parts
+        // written before have none of the three, and every reader here takes a missing one as null.
+        new Field(Reasoning, StringType.Default, nullable: true),
+        new Field(FinishReason, StringType.Default, nullable: true),
+        new Field(Model, StringType.Default, nullable: true),
     ]);
 
     // "item" is the child name pyarrow and the other Arrow libraries use for lists.

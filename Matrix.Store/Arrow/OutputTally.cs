@@ -33,6 +33,18 @@ internal sealed class OutputTally
 
     public List<PartRow> Samples { get; } = [];
 
+    /// <summary>Turns (entries of <c>messages</c>) over all rows.</summary>
+    public long Turns { get; private set; }
+
+    /// <summary>Turns that carry the model's reasoning.</summary>
+    public long TurnsWithReasoning { get; private set; }
+
+    /// <summary>Turns by the finish reason the server gave (turns without one are not counted).</summary>
+    public Dictionary<string, long> ByFinishReason { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Turns by the model that answered (turns without one are not counted).</summary>
+    public Dictionary<string, long> ByModel { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Parts without an end-of-stream marker (see <see cref="PartFiles.HasEndMarker"/>).</summary>
     public List<string> Unfinished { get; } = [];
 
@@ -85,6 +97,21 @@ internal sealed class OutputTally
         ByStatusAndReason[(status, reason)] = ByStatusAndReason.GetValueOrDefault((status, reason)) + 1;
         PromptTokens += decoder.PromptTokens(batch, row);
         CompletionTokens += decoder.CompletionTokens(batch, row);
+        foreach (var (finishReason, model, hasReasoning) in decoder.TurnSummaries(batch, row))
+        {
+            Turns++;
+            TurnsWithReasoning += hasReasoning ? 1 : 0;
+            if (finishReason is not null)
+            {
+                ByFinishReason[finishReason] = ByFinishReason.GetValueOrDefault(finishReason) + 1;
+            }
+
+            if (model is not null)
+            {
+                ByModel[model] = ByModel.GetValueOrDefault(model) + 1;
+            }
+        }
+
         if (Samples.Count < SampleCount)
         {
             Samples.Add(decoder.Row(batch, row));

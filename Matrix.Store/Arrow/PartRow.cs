@@ -36,4 +36,14 @@ public sealed record PartMessage(
     string? Content,
     string? ToolCalls,
     int PromptTokens,
-    int CompletionTokens);
+    int CompletionTokens)
+{
+    /// <summary>The model's reasoning text; null when the server sent none or the part predates the field.</summary>
+    public string? Reasoning { get; init; }
+
+    /// <summary>Why the LLM stopped (<c>stop</c>, <c>length</c>, <c>tool_calls</c>...); null for code turns and when the server said nothing.</summary>
+    public string? FinishReason { get; init; }
+
+    /// <summary>The model that answered; null for code turns and when the server did not say.</summary>
+    public string? Model { get; init; }
+}

@@ -80,32 +80,45 @@ internal sealed class PartRowDecoder
     private static long Int64(RecordBatch batch, int column, int row) =>
         column < 0 ? 0 : ArrowValues.GetInt64(batch.Column(column), row) ?? 0;
 
+    /// <summary>
+    /// The finish reason and model of each turn of row <paramref name="row"/>, and whether it has reasoning, without
+    /// decoding the rest of the row (for counting over a whole output).
+    /// </summary>
+    public IEnumerable<(string? FinishReason, string? Model, bool HasReasoning)> TurnSummaries(RecordBatch batch, int row)
+    {
+        if (Items(batch, row) is not var (items, start, count))
+        {
+            yield break;
+        }
+
+        var finishReason = Child(items, OutputSchema.FinishReason);
+        var model = Child(items, OutputSchema.Model);
+        var reasoning = Child(items, OutputSchema.Reasoning);
+        for (var j = items.Offset + start; j < items.Offset + start + count; j++)
+        {
+            yield return (Get(finishReason, j), Get(model, j), reasoning is not null && !reasoning.IsNull(j));
+        }
+    }
+
     private List<PartMessage> Messages(RecordBatch batch, int row)
     {
-        if (_messages < 0 || batch.Column(_messages).IsNull(row))
+        if (Items(batch, row) is not var (items, start, count))
         {
             return [];
         }
 
-        if (batch.Column(_messages) is not ListArray list || list.Values is not StructArray items)
-        {
-            throw new InvalidDataException($"'{OutputSchema.Messages}' is not a list<struct>");
-        }
+        var agent = Child(items, OutputSchema.Agent);
+        var role = Child(items, OutputSchema.Role);
+        var content = Child(items, OutputSchema.Content);
+        var toolCalls = Child(items, OutputSchema.ToolCalls);
+        var promptTokens = Child(items, OutputSchema.PromptTokens);
+        var completionTokens = Child(items, OutputSchema.CompletionTokens);
 
-        var type = (Apache.Arrow.Types.StructType)items.Data.DataType;
-        IArrowArray? Child(string name) =>
-            type.GetFieldIndex(name, StringComparer.Ordinal) is var i and >= 0 ? items.Fields[i] : null;
+        // Parts written before these fields existed have none of them: they read as null.
+        var reasoning = Child(items, OutputSchema.Reasoning);
+        var finishReason = Child(items, OutputSchema.FinishReason);
+        var model = Child(items, OutputSchema.Model);
 
-        var agent = Child(OutputSchema.Agent);
-        var role = Child(OutputSchema.Role);
-        var content = Child(OutputSchema.Content);
-        var toolCalls = Child(OutputSchema.ToolCalls);
-        var promptTokens = Child(OutputSchema.PromptTokens);
-        var completionTokens = Child(OutputSchema.CompletionTokens);
-
-        var offsets = list.ValueOffsets;
-        var start = offsets[row];
-        var count = offsets[row + 1] - start;
         var messages = new List<PartMessage>(count);
         for (var j = items.Offset + start; j < items.Offset + start + count; j++)
         {
@@ -115,12 +128,38 @@ internal sealed class PartRowDecoder
                 Get(content, j),
                 Get(toolCalls, j),
                 (int)(GetInt(promptTokens, j) ?? 0),
-                (int)(GetInt(completionTokens, j) ?? 0)));
+                (int)(GetInt(completionTokens, j) ?? 0))
+            {
+                Reasoning = Get(reasoning, j),
+                FinishReason = Get(finishReason, j),
+                Model = Get(model, j),
+            });
         }
 
         return messages;
-
-        static string? Get(IArrowArray? array, int index) => array is null ? null : ArrowValues.GetString(array, index);
-        static long? GetInt(IArrowArray? array, int index) => array is null ? null : ArrowValues.GetInt64(array, index);
     }
+
+    /// <summary>The struct array of the <c>messages</c> column and the row's range in it; null for a row without messages.</summary>
+    private (StructArray Items, int Start, int Count)? Items(RecordBatch batch, int row)
+    {
+        if (_messages < 0 || batch.Column(_messages).IsNull(row))
+        {
+            return null;
+        }
+
+        if (batch.Column(_messages) is not ListArray list || list.Values is not StructArray items)
+        {
+            throw new InvalidDataException($"'{OutputSchema.Messages}' is not a list<struct>");
+        }
+
+        var offsets = list.ValueOffsets;
+        return (items, offsets[row], offsets[row + 1] - offsets[row]);
+    }
+
+    private static IArrowArray? Child(StructArray items, string name) =>
+        ((Apache.Arrow.Types.StructType)items.Data.DataType).GetFieldIndex(name, StringComparer.Ordinal) is var i and >= 0 ? items.Fields[i] : null;
+
+    private static string? Get(IArrowArray? array, int index) => array is null ? null : ArrowValues.GetString(array, index);
+
+    private static long? GetInt(IArrowArray? array, int index) => array is null ? null : ArrowValues.GetInt64(array, index);
 }

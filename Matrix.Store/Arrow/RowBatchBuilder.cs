@@ -31,6 +31,9 @@ internal sealed class RowBatchBuilder
     private readonly Utf8Buffer _toolCalls = new();
     private readonly FixedBuffer<int> _messagePromptTokens = new();
     private readonly FixedBuffer<int> _messageCompletionTokens = new();
+    private readonly Utf8Buffer _reasoning = new();
+    private readonly Utf8Buffer _finishReason = new();
+    private readonly Utf8Buffer _model = new();
     private int _messageCount;
 
     private readonly ColumnBuffer[] _extra;
@@ -58,7 +61,8 @@ internal sealed class RowBatchBuilder
         get
         {
             var bytes = _id.ByteLength + _reason.ByteLength + _error.ByteLength
-                + _agent.ByteLength + _role.ByteLength + _content.ByteLength + _toolCalls.ByteLength;
+                + _agent.ByteLength + _role.ByteLength + _content.ByteLength + _toolCalls.ByteLength
+                + _reasoning.ByteLength + _finishReason.ByteLength + _model.ByteLength;
             foreach (var column in _extra)
             {
                 bytes += column.ByteLength;
@@ -96,6 +100,9 @@ internal sealed class RowBatchBuilder
             _toolCalls.Append(turn.ToolCallsJson);
             _messagePromptTokens.Append(turn.PromptTokens);
             _messageCompletionTokens.Append(turn.CompletionTokens);
+            _reasoning.Append(turn.Reasoning);
+            _finishReason.Append(turn.FinishReason);
+            _model.Append(turn.Model);
         }
 
         _messageCount += history.Count;
@@ -152,6 +159,9 @@ internal sealed class RowBatchBuilder
         _toolCalls.Clear();
         _messagePromptTokens.Clear();
         _messageCompletionTokens.Clear();
+        _reasoning.Clear();
+        _finishReason.Clear();
+        _model.Clear();
         _messageCount = 0;
         foreach (var column in _extra)
         {
@@ -171,6 +181,9 @@ internal sealed class RowBatchBuilder
             _toolCalls.Build(),
             new Int32Array(_messagePromptTokens.Borrow(), ArrowBuffer.Empty, _messageCount, 0, 0),
             new Int32Array(_messageCompletionTokens.Borrow(), ArrowBuffer.Empty, _messageCount, 0, 0),
+            _reasoning.Build(),
+            _finishReason.Build(),
+            _model.Build(),
         ];
         var messages = new StructArray(OutputSchema.MessageType, _messageCount, children, ArrowBuffer.Empty, 0, 0);
         return new ListArray(OutputSchema.MessagesType, Count, _messageOffsets.Borrow(), messages, ArrowBuffer.Empty, 0, 0);

@@ -70,6 +70,33 @@ public sealed class RunEndToEndTests
     }
 
     [TestMethod]
+    public async Task Records_through_the_sim_server_carry_the_model_and_finish_reason_of_every_llm_turn()
+    {
+        using var dir = new TempDir();
+        await using var server = await SimServer.StartAsync(new SimServerOptions { Port = 0, Fleet = new SimFleetOptions { ZeroLatency = true } }, CancellationToken.None);
+
+        // nr's score and question steps send a response_format: the sim-server must take it and answer as before.
+        var run = await HostRun.MatrixAsync("run", "nr", "--tasks", "80", "--out", dir["out"], "--llm", server.BaseUrl.ToString(), "--model", "qwen3-8b");
+        Assert.AreEqual(0, run.ExitCode, run.Error);
+
+        var messages = PartReader.ReadDirectory(dir["out"]).SelectMany(r => r.Messages).ToList();
+        var llmTurns = messages.Where(m => m.CompletionTokens > 0).ToList();
+        Assert.IsGreaterThan(80, llmTurns.Count);
+        Assert.IsTrue(llmTurns.Any(m => m.Agent == "question"), "some documents reach the question step");
+        foreach (var turn in llmTurns)
+        {
+            Assert.AreEqual("qwen3-8b", turn.Model, turn.Agent);
+            Assert.IsTrue(turn.FinishReason is "stop" or "length" or "tool_calls", $"{turn.Agent}: {turn.FinishReason}");
+        }
+
+        Assert.IsTrue(messages.Where(m => m.CompletionTokens == 0).All(m => m is { Model: null, FinishReason: null }), "code turns name no model");
+        var inspect = await HostRun.MatrixAsync("inspect", dir["out"]);
+        Assert.AreEqual(0, inspect.ExitCode, inspect.Error);
+        Assert.Contains($"model: qwen3-8b {llmTurns.Count}\n", inspect.Out.ReplaceLineEndings("\n"));
+        Assert.Contains("finish_reason: stop ", inspect.Out);
+    }
+
+    [TestMethod]
     public async Task Transient_server_errors_and_hangs_are_retried_and_no_task_fails()
     {
         using var dir = new TempDir();

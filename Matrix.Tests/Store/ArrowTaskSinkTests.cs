@@ -32,7 +32,7 @@ public sealed class ArrowTaskSinkTests
         ("status", "Utf8"),
         ("reason", "Utf8"),
         ("error", "Utf8"),
-        ("messages", "List<Struct<{agent:Utf8, role:Utf8, content:Utf8, tool_calls:Utf8, prompt_tokens:Int32, completion_tokens:Int32}>>"),
+        ("messages", "List<Struct<{agent:Utf8, role:Utf8, content:Utf8, tool_calls:Utf8, prompt_tokens:Int32, completion_tokens:Int32, reasoning:Utf8, finish_reason:Utf8, model:Utf8}>>"),
         ("prompt_tokens", "Int64"),
         ("completion_tokens", "Int64"),
         ("s_utf8", "Utf8"),
@@ -127,6 +127,59 @@ public sealed class ArrowTaskSinkTests
     }
 
     [TestMethod]
+    public void A_part_written_before_reasoning_finish_reason_and_model_reads_them_as_null()
+    {
+        // The messages struct of the first release: six fields, none of the three added at its end.
+        var oldMessage = new Apache.Arrow.Types.StructType(OutputSchema.MessageType.Fields.Take(6).ToList());
+        var oldMessages = new Apache.Arrow.Types.ListType(new Apache.Arrow.Field("item", oldMessage, nullable: false));
+        var schema = new Apache.Arrow.Schema.Builder()
+            .Field(new Apache.Arrow.Field("id", Apache.Arrow.Types.StringType.Default, nullable: false))
+            .Field(new Apache.Arrow.Field("status", Apache.Arrow.Types.StringType.Default, nullable: false))
+            .Field(new Apache.Arrow.Field("reason", Apache.Arrow.Types.StringType.Default, nullable: true))
+            .Field(new Apache.Arrow.Field("messages", oldMessages, nullable: false))
+            .Build();
+        Apache.Arrow.IArrowArray[] children =
+        [
+            new Apache.Arrow.StringArray.Builder().Append("student").Append("teacher").Build(),
+            new Apache.Arrow.StringArray.Builder().Append("user").Append("assistant").Build(),
+            new Apache.Arrow.StringArray.Builder().Append("q").Append("(A)").Build(),
+            new Apache.Arrow.StringArray.Builder().AppendNull().AppendNull().Build(),
+            new Apache.Arrow.Int32Array.Builder().Append(0).Append(12).Build(),
+            new Apache.Arrow.Int32Array.Builder().Append(0).Append(3).Build(),
+        ];
+        var items = new Apache.Arrow.StructArray(oldMessage, 2, children, Apache.Arrow.ArrowBuffer.Empty, 0);
+        var offsets = new Apache.Arrow.ArrowBuffer.Builder<int>().Append(0).Append(2).Build();
+        var list = new Apache.Arrow.ListArray(oldMessages, 1, offsets, items, Apache.Arrow.ArrowBuffer.Empty, 0);
+        Apache.Arrow.IArrowArray[] columns =
+        [
+            new Apache.Arrow.StringArray.Builder().Append("old-1#0").Build(),
+            new Apache.Arrow.StringArray.Builder().Append("success").Build(),
+            new Apache.Arrow.StringArray.Builder().Append("agreed").Build(),
+            list,
+        ];
+        Directory.CreateDirectory(_dir);
+        using (var batch = new Apache.Arrow.RecordBatch(schema, columns, 1))
+        using (var stream = File.Create(Path.Combine(_dir, "part-00000-000000.arrow")))
+        using (var writer = new Apache.Arrow.Ipc.ArrowStreamWriter(stream, schema))
+        {
+            writer.WriteRecordBatch(batch);
+            writer.WriteEnd();
+        }
+
+        var row = PartReader.ReadDirectory(_dir).Single();
+        var keys = PartScanner.Scan(_dir).ToList(); // what --resume reads to skip finished tasks
+
+        Assert.HasCount(2, row.Messages);
+        Assert.AreEqual(("teacher", "(A)", 12, 3), (row.Messages[1].Agent, row.Messages[1].Content, row.Messages[1].PromptTokens, row.Messages[1].CompletionTokens));
+        Assert.IsTrue(row.Messages.All(m => m is { Reasoning: null, FinishReason: null, Model: null }));
+        Assert.AreEqual(new TaskRecordKey("old-1#0", "", "success", "agreed"), keys.Single());
+        var (code, output, error) = Inspect(_dir);
+        Assert.AreEqual(0, code, error);
+        StringAssert.Contains(output, "turns: 2, with reasoning: 0\nfinish_reason: (none recorded)\nmodel: (none recorded)\n");
+        StringAssert.Contains(output, "messages=2, last=\"(A)\"");
+    }
+
+    [TestMethod]
     public async Task Inspector_prints_status_counts()
     {
         await WriteRowsAsync(RowCount);
@@ -143,9 +196,12 @@ public sealed class ArrowTaskSinkTests
         StringAssert.Contains(output, "  filtered: 250\n");
         StringAssert.Contains(output, "  success, (none): 1000\n");
         StringAssert.Contains(output, "  filtered, too short: 250\n");
-        StringAssert.Contains(output, "  messages: list<struct<agent: utf8 not null, role: utf8 not null, content: utf8, tool_calls: utf8, prompt_tokens: int32 not null, completion_tokens: int32 not null>> not null\n");
+        StringAssert.Contains(output, "  messages: list<struct<agent: utf8 not null, role: utf8 not null, content: utf8, tool_calls: utf8, prompt_tokens: int32 not null, completion_tokens: int32 not null, reasoning: utf8, finish_reason: utf8, model: utf8>> not null\n");
         StringAssert.Contains(output, "  s_float64: float64\n");
-        StringAssert.Contains(output, "id=task-00002, status=success, reason=done, messages=2, last=null, s_utf8=\"value-2\"");
+        StringAssert.Contains(output, "turns: 3750, with reasoning: 625\n");
+        StringAssert.Contains(output, "finish_reason: tool_calls 1000\n");
+        StringAssert.Contains(output, "model: qwen3-8b 1250\n");
+        StringAssert.Contains(output, "id=task-00002, status=success, reason=done, messages=2, last=null, last_finish_reason=tool_calls, last_model=qwen3-8b, last_reasoning=\"thinking ✓ 2\", s_utf8=\"value-2\"");
         Assert.DoesNotContain("warning", output);
     }
 
@@ -303,7 +359,12 @@ public sealed class ArrowTaskSinkTests
         Turn[] all =
         [
             new("teacher", ChatRoles.User, $"question {i}", null, 10 + (i % 7), 3),
-            new("student", ChatRoles.Assistant, null, ToolCalls, 20, i % 5),
+            new("student", ChatRoles.Assistant, null, ToolCalls, 20, i % 5)
+            {
+                Reasoning = i % 2 == 0 ? $"thinking ✓ {i}" : null,
+                FinishReason = i % 5 == 0 ? null : "tool_calls",
+                Model = "qwen3-8b",
+            },
             new("student", ChatRoles.Tool, $"héllo ✓ 🚀 {i} " + new string('x', i % 100), null, 0, 0),
         ];
         return all[..(i % 4 == 3 ? 3 : i % 4)];
@@ -349,7 +410,12 @@ public sealed class ArrowTaskSinkTests
         Assert.AreEqual(turns.Sum(t => (long)t.PromptTokens), row.PromptTokens);
         Assert.AreEqual(turns.Sum(t => (long)t.CompletionTokens), row.CompletionTokens);
         CollectionAssert.AreEqual(
-            turns.Select(t => new PartMessage(t.Agent, t.Role, t.Content, t.ToolCallsJson, t.PromptTokens, t.CompletionTokens)).ToArray(),
+            turns.Select(t => new PartMessage(t.Agent, t.Role, t.Content, t.ToolCallsJson, t.PromptTokens, t.CompletionTokens)
+            {
+                Reasoning = t.Reasoning,
+                FinishReason = t.FinishReason,
+                Model = t.Model,
+            }).ToArray(),
             row.Messages.ToArray());
         Assert.HasCount(Columns.Length, row.Columns);
         Assert.AreEqual(Utf8Value(i), row.Columns["s_utf8"]);
@@ -382,6 +448,9 @@ public sealed class ArrowTaskSinkTests
             Assert.AreEqual(turns[j].ToolCallsJson, message.GetProperty("tool_calls").GetString());
             Assert.AreEqual(turns[j].PromptTokens, message.GetProperty("prompt_tokens").GetInt32());
             Assert.AreEqual(turns[j].CompletionTokens, message.GetProperty("completion_tokens").GetInt32());
+            Assert.AreEqual(turns[j].Reasoning, message.GetProperty("reasoning").GetString());
+            Assert.AreEqual(turns[j].FinishReason, message.GetProperty("finish_reason").GetString());
+            Assert.AreEqual(turns[j].Model, message.GetProperty("model").GetString());
         }
 
         Assert.AreEqual(Utf8Value(i), record.GetProperty("s_utf8").GetString());

@@ -15,7 +15,7 @@ internal static class OutputRecords
             r.Status,
             r.Reason,
             r.Error,
-            Messages = r.Messages.Select(m => new { m.Agent, m.Role, m.Content, m.ToolCalls, m.PromptTokens, m.CompletionTokens }),
+            Messages = r.Messages.Select(m => new { m.Agent, m.Role, m.Content, m.ToolCalls, m.PromptTokens, m.CompletionTokens, m.Reasoning, m.FinishReason, m.Model }),
             r.PromptTokens,
             r.CompletionTokens,
             Columns = r.Columns.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value}"),

@@ -1,6 +1,6 @@
 // Checks a run's output directory with the independent JavaScript Arrow reader:
 //   node check-run.mjs DIR EXPECTED_ROWS
-// Every column of SPEC section 6 with its type, EXPECTED_ROWS rows, unique ids, valid statuses,
+// Every column of SPEC section 6 with its type, a model on every LLM turn, EXPECTED_ROWS rows, unique ids, valid statuses,
 // a manifest whose counts agree with the rows. Exits 1 with one line per problem.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +18,7 @@ if (parts.length === 0) problems.push(`no part files in ${dir}`);
 
 const required = {
   id: 'Utf8', trial: 'Int32', scenario: 'Utf8', status: 'Utf8', reason: 'Utf8', error: 'Utf8',
-  messages: 'List<Struct<{agent:Utf8, role:Utf8, content:Utf8, tool_calls:Utf8, prompt_tokens:Int32, completion_tokens:Int32}>>',
+  messages: 'List<Struct<{agent:Utf8, role:Utf8, content:Utf8, tool_calls:Utf8, prompt_tokens:Int32, completion_tokens:Int32, reasoning:Utf8, finish_reason:Utf8, model:Utf8}>>',
   prompt_tokens: 'Int64', completion_tokens: 'Int64',
 };
 const ids = new Set();
@@ -40,6 +40,10 @@ for (const part of parts) {
     statuses[row.status] = (statuses[row.status] ?? 0) + 1;
     if (!['success', 'filtered', 'failed'].includes(row.status)) problems.push(`${part}: row ${row.id} has status ${row.status}`);
     if (row.status === 'success' && (row.messages?.length ?? 0) === 0) problems.push(`${part}: row ${row.id} succeeded with no messages`);
+    for (const m of row.messages ?? []) {
+      // A turn with completion tokens came from an LLM call: the server (real or simulated) named the model.
+      if (m.completion_tokens > 0 && (m.model ?? '') === '') problems.push(`${part}: row ${row.id} has an LLM turn of ${m.agent} without a model`);
+    }
   }
 }
 if (rows !== expected) problems.push(`expected ${expected} rows, read ${rows}`);

@@ -35,37 +35,42 @@ internal static class OpenAiWire
 
     public static void WriteRequest(Utf8JsonWriter w, LlmRequest r, string defaultModel)
     {
+        // A member of extra_body replaces the field of the same name: skip ours, so no key is written twice.
+        var extra = r.ExtraBody;
+        bool Own(string name) => extra is null || !extra.Contains(name);
+
         w.WriteStartObject();
-        w.WriteString("model", r.Model ?? defaultModel);
-        w.WriteStartArray("messages");
-        foreach (var m in r.Messages)
+        if (Own("model"))
         {
-            w.WriteStartObject();
-            w.WriteString("role", m.Role);
-            w.WriteString("content", m.Content);
-            if (m.ToolCalls is { Count: > 0 } calls)
-            {
-                WriteToolCalls(w, calls);
-            }
-
-            if (m.ToolCallId is { } callId)
-            {
-                w.WriteString("tool_call_id", callId);
-            }
-
-            w.WriteEndObject();
+            w.WriteString("model", r.Model ?? defaultModel);
         }
 
-        w.WriteEndArray();
-        w.WriteNumber("temperature", r.Temperature);
-        if (r.TopP is { } topP)
+        if (Own("messages"))
+        {
+            WriteMessages(w, r.Messages);
+        }
+
+        if (Own("temperature"))
+        {
+            w.WriteNumber("temperature", r.Temperature);
+        }
+
+        if (r.TopP is { } topP && Own("top_p"))
         {
             w.WriteNumber("top_p", topP);
         }
 
-        w.WriteNumber("max_tokens", r.MaxTokens);
-        w.WriteNumber("seed", r.Seed);
-        if (r.Stop is { Count: > 0 } stop)
+        if (Own("max_tokens"))
+        {
+            w.WriteNumber("max_tokens", r.MaxTokens);
+        }
+
+        if (Own("seed"))
+        {
+            w.WriteNumber("seed", r.Seed);
+        }
+
+        if (r.Stop is { Count: > 0 } stop && Own("stop"))
         {
             w.WriteStartArray("stop");
             foreach (var s in stop)
@@ -76,32 +81,23 @@ internal static class OpenAiWire
             w.WriteEndArray();
         }
 
-        if (r.Tools is { Count: > 0 } tools)
+        if (r.Tools is { Count: > 0 } tools && Own("tools"))
         {
-            w.WriteStartArray("tools");
-            foreach (var t in tools)
+            WriteTools(w, tools);
+        }
+
+        if (r.ResponseFormat is { } format && Own("response_format"))
+        {
+            WriteResponseFormat(w, format);
+        }
+
+        if (extra is not null)
+        {
+            foreach (var (name, value) in extra.Members)
             {
-                w.WriteStartObject();
-                w.WriteString("type", "function");
-                w.WriteStartObject("function");
-                w.WriteString("name", t.Name);
-                w.WriteString("description", t.Description);
-                w.WritePropertyName("parameters");
-                try
-                {
-                    // Raw: the schema's own text goes on the wire, so a server sees exactly what the caller wrote.
-                    w.WriteRawValue(ParametersSchemaOf(t));
-                }
-                catch (JsonException ex)
-                {
-                    throw new LlmException($"tool '{t.Name}' has an invalid parameters schema: {ex.Message}", ex);
-                }
-
-                w.WriteEndObject();
-                w.WriteEndObject();
+                w.WritePropertyName(name);
+                w.WriteRawValue(value, skipInputValidation: true); // validated once, by ExtraBody.Parse
             }
-
-            w.WriteEndArray();
         }
 
         w.WriteEndObject();
@@ -151,6 +147,7 @@ internal static class OpenAiWire
             TopP = OptionalDouble(root, "top_p"),
             Stop = ReadStop(root),
             Tools = ReadTools(root),
+            ResponseFormat = ReadResponseFormat(root),
         };
     }
 
@@ -170,6 +167,11 @@ internal static class OpenAiWire
         if (response.ToolCalls.Count > 0)
         {
             WriteToolCalls(w, response.ToolCalls);
+        }
+
+        if (response.Reasoning is { } reasoning)
+        {
+            w.WriteString("reasoning_content", reasoning);
         }
 
         w.WriteEndObject();
@@ -218,7 +220,11 @@ internal static class OpenAiWire
 
             var content = OptionalString(message, "content");
             var toolCalls = ReadToolCalls(message, "choices[0].message") ?? LlmResponse.NoToolCalls;
-            var finish = OptionalString(choice, "finish_reason") ?? "unknown";
+            // reasoning_content: vLLM, SGLang, DeepSeek, Qwen3 and llama.cpp; reasoning: vLLM's newer field and gpt-oss
+            // through OpenRouter or ollama. A server that sends both means the same text: take reasoning_content.
+            var reasoning = TextOrNull(message, "reasoning_content") ?? TextOrNull(message, "reasoning");
+            var finish = OptionalString(choice, "finish_reason", "choices[0]");
+            var model = TextOrNull(root, "model");
             int prompt = 0, completion = 0;
             if (root.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
             {
@@ -226,7 +232,7 @@ internal static class OpenAiWire
                 completion = (int)Math.Clamp(OptionalLong(usage, "completion_tokens") ?? 0, 0, int.MaxValue);
             }
 
-            return new LlmResponse(content, toolCalls, finish, prompt, completion);
+            return new LlmResponse(content, toolCalls, finish, prompt, completion) { Reasoning = reasoning, Model = model };
         }
     }
 
@@ -248,6 +254,111 @@ internal static class OpenAiWire
 
         w.WriteEndObject();
         w.WriteEndObject();
+    }
+
+    private static void WriteMessages(Utf8JsonWriter w, IReadOnlyList<ChatMessage> messages)
+    {
+        w.WriteStartArray("messages");
+        foreach (var m in messages)
+        {
+            w.WriteStartObject();
+            w.WriteString("role", m.Role);
+            w.WriteString("content", m.Content);
+            if (m.ToolCalls is { Count: > 0 } calls)
+            {
+                WriteToolCalls(w, calls);
+            }
+
+            if (m.ToolCallId is { } callId)
+            {
+                w.WriteString("tool_call_id", callId);
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+
+    private static void WriteTools(Utf8JsonWriter w, IReadOnlyList<ToolDefinition> tools)
+    {
+        w.WriteStartArray("tools");
+        foreach (var t in tools)
+        {
+            w.WriteStartObject();
+            w.WriteString("type", "function");
+            w.WriteStartObject("function");
+            w.WriteString("name", t.Name);
+            w.WriteString("description", t.Description);
+            w.WritePropertyName("parameters");
+            try
+            {
+                // Raw: the schema's own text goes on the wire, so a server sees exactly what the caller wrote.
+                w.WriteRawValue(ParametersSchemaOf(t));
+            }
+            catch (JsonException ex)
+            {
+                throw new LlmException($"tool '{t.Name}' has an invalid parameters schema: {ex.Message}", ex);
+            }
+
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+
+    private static void WriteResponseFormat(Utf8JsonWriter w, ResponseFormat format)
+    {
+        w.WriteStartObject("response_format");
+        w.WriteString("type", "json_schema");
+        w.WriteStartObject("json_schema");
+        w.WriteString("name", format.Name);
+        w.WritePropertyName("schema");
+        try
+        {
+            w.WriteRawValue(format.JsonSchema);
+        }
+        catch (JsonException ex)
+        {
+            throw new LlmException($"response format '{format.Name}' has an invalid JSON schema: {ex.Message}", ex);
+        }
+
+        w.WriteBoolean("strict", true);
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// Reads <c>response_format</c>: a <c>json_schema</c> one becomes a <see cref="ResponseFormat"/>; <c>text</c> and
+    /// <c>json_object</c> ask for no schema and read as null.
+    /// </summary>
+    private static ResponseFormat? ReadResponseFormat(JsonElement root)
+    {
+        if (!root.TryGetProperty("response_format", out var format) || format.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (format.ValueKind != JsonValueKind.Object)
+        {
+            throw new InvalidDataException("'response_format' must be an object");
+        }
+
+        var type = OptionalString(format, "type", "response_format") ?? throw new InvalidDataException("'response_format.type' is missing");
+        if (type != "json_schema")
+        {
+            return type is "text" or "json_object" ? null : throw new InvalidDataException($"'response_format.type' is '{type}', expected 'text', 'json_object' or 'json_schema'");
+        }
+
+        if (!format.TryGetProperty("json_schema", out var schema) || schema.ValueKind != JsonValueKind.Object)
+        {
+            throw new InvalidDataException("'response_format.json_schema' must be an object");
+        }
+
+        var name = OptionalString(schema, "name", "response_format.json_schema") ?? throw new InvalidDataException("'response_format.json_schema.name' is missing");
+        var body = schema.TryGetProperty("schema", out var s) && s.ValueKind != JsonValueKind.Null ? s.GetRawText() : "{}";
+        return new ResponseFormat(name, body);
     }
 
     private static void WriteToolCalls(Utf8JsonWriter w, IReadOnlyList<ToolCall> calls)
@@ -404,6 +515,13 @@ internal static class OpenAiWire
             ? v.GetString()
             : throw new InvalidDataException($"'{(where is null ? name : where + "." + name)}' must be a string");
     }
+
+    /// <summary>
+    /// A string member, or null when it is absent, empty or not a string: the fields only recorded for the output
+    /// (reasoning, model) must not turn an otherwise good answer into a malformed one.
+    /// </summary>
+    private static string? TextOrNull(JsonElement obj, string name) =>
+        obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } text ? text : null;
 
     private static long? OptionalLong(JsonElement obj, string name)
     {

@@ -18,7 +18,7 @@ public sealed record RoleRequestOptions(string Pool)
 
     public long? Seed { get; init; }
 
-    public string? ExtraBody { get; init; }
+    public ExtraBody? ExtraBody { get; init; }
 
     public bool OverridesNothing => Temperature is null && TopP is null && MaxTokens is null && Stop is null && Seed is null && ExtraBody is null;
 
@@ -33,8 +33,25 @@ public sealed record RoleRequestOptions(string Pool)
             MaxTokens = (int?)settings.Get(K("max_tokens")),
             Stop = (string[]?)settings.Get(K("stop")),
             Seed = (long?)settings.Get(K("seed")),
-            ExtraBody = settings.GetString(K("extra_body")),
+            ExtraBody = ParseExtraBody(settings, K("extra_body")),
         };
+    }
+
+    private static ExtraBody? ParseExtraBody(RunSettings settings, string key)
+    {
+        if (settings.GetString(key) is not { } json)
+        {
+            return null;
+        }
+
+        try
+        {
+            return ExtraBody.Parse(json);
+        }
+        catch (FormatException e)
+        {
+            throw new SettingsException($"{settings.SourceOf(key)}: {key}: {e.Message}");
+        }
     }
 
     /// <summary><paramref name="request"/> with this role's options in place of the scenario's.</summary>

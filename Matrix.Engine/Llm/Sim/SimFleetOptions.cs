@@ -35,6 +35,12 @@ public sealed record SimFleetOptions
     public bool ZeroLatency { get; init; }
 
     /// <summary>
+    /// The model the simulated LLM answers as when a request names none: the run's <c>llm.model</c>, which is also what
+    /// the HTTP client sends to the sim-server, so in-process and HTTP runs record the same <c>model</c>.
+    /// </summary>
+    public string Model { get; init; } = SimulatedLlm.Name;
+
+    /// <summary>
     /// The fleet's decode capacity in completion tokens per second when every slot is busy:
     /// replicas x slots / step(slots). Infinite in <see cref="ZeroLatency"/> mode.
     /// </summary>
@@ -74,6 +80,9 @@ public sealed record SimFleetOptions
             DecodeStepMillis = settings.GetDouble(DecodeKey),
             DecodeStepMillisPerSequence = settings.GetDouble(DecodePerSequenceKey),
             ZeroLatency = settings.GetBool(ZeroLatencyKey),
+            Model = settings.Schema.TryGet(Runtime.EngineSettings.Model, out _) && settings.GetString(Runtime.EngineSettings.Model) is { Length: > 0 } model
+                ? model
+                : SimulatedLlm.Name,
         };
     }
 }

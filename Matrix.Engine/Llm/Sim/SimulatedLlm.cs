@@ -1,7 +1,7 @@
 namespace Matrix.Engine.Llm.Sim;
 
 /// <summary>
-/// The built-in simulated LLM. Its answers (<see cref="Answer"/>) are a pure function of the request's seed,
+/// The built-in simulated LLM. Its answers (<see cref="Answer(LlmRequest)"/>) are a pure function of the request's seed,
 /// messages, max tokens and tools, so a run is reproducible and the sim-server serves the very same answers.
 /// Its timing models a continuous-batching fleet (<see cref="SimFleetOptions"/>): a task's calls go to one
 /// replica (sticky by task id), wait for a free slot, then take prefill + completion tokens x decode step,
@@ -55,9 +55,12 @@ public sealed class SimulatedLlm : ILlmClient
         }
     }
 
+    /// <summary>The model name the simulated LLM answers as when the request names none.</summary>
+    public const string Name = "sim";
+
     public SimFleetOptions Options { get; }
 
-    public string Describe => "sim";
+    public string Describe => Name;
 
     /// <summary>Sequences being decoded right now, over all replicas.</summary>
     public int Running
@@ -86,7 +89,7 @@ public sealed class SimulatedLlm : ILlmClient
         }
 
         _counters.OnRequest();
-        var response = Answer(request);
+        var response = Answer(request, Options.Model);
         if (Options.ZeroLatency)
         {
             _counters.OnUsage(response.PromptTokens, response.CompletionTokens);
@@ -98,9 +101,13 @@ public sealed class SimulatedLlm : ILlmClient
 
     /// <summary>
     /// The answer to <paramref name="request"/>: the same request always gives the same response (content, tool calls,
-    /// finish reason, token counts), in-process and through the sim-server.
+    /// finish reason, token counts, model), in-process and through the sim-server. The response format and extra body
+    /// of the request change nothing: the answers already have the shape the scenarios' schemas describe.
     /// </summary>
-    public static LlmResponse Answer(LlmRequest request)
+    public static LlmResponse Answer(LlmRequest request) => Answer(request, Name);
+
+    /// <summary>The answer to <paramref name="request"/>, as model <paramref name="defaultModel"/> when the request names none.</summary>
+    public static LlmResponse Answer(LlmRequest request, string defaultModel)
     {
         ArgumentNullException.ThrowIfNull(request);
         var rng = new SimRandom(SeedOf(request));
@@ -120,7 +127,10 @@ public sealed class SimulatedLlm : ILlmClient
             toolCalls,
             answer.FinishReason ?? SimAnswer.Stop,
             SimTokens.Prompt(request),
-            SimTokens.Completion(answer.Content, toolCalls));
+            SimTokens.Completion(answer.Content, toolCalls))
+        {
+            Model = request.Model ?? defaultModel,
+        };
     }
 
     /// <summary>The random stream's seed: the request seed mixed with the last message and the conversation length.</summary>

@@ -34,7 +34,7 @@ internal sealed class Tau2JudgeAgent(Tau2Domain domain, ILlmClient llm, int maxT
     protected override LlmRequest ConfigureRequest(LlmRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return request with { Temperature = 0, TopP = null, MaxTokens = maxTokens };
+        return request with { Temperature = 0, TopP = null, MaxTokens = maxTokens, ResponseFormat = Tau2JudgeSchema.Format };
     }
 
     protected override void OnResponse(Orchestrator task, LlmResponse response)

@@ -49,6 +49,6 @@ internal sealed class Tau2UserAgent(Tau2Domain domain, ILlmClient llm, Tau2Sampl
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(response);
-        task.Append(new Turn(Role, ChatRoles.User, response.Content, ToolCallsJson.Write(response.ToolCalls), response.PromptTokens, response.CompletionTokens));
+        task.Append(ToTurn(response, ChatRoles.User));
     }
 }
