@@ -82,6 +82,15 @@ internal sealed class SimServerVerb
 
     [Option("fail-status", Default = 500, HelpText = "HTTP status of injected errors (500, 503, 429...).")]
     public int FailStatus { get; set; }
+
+    [Option("truncate-rate", Default = 0.0, HelpText = "Fraction of distinct requests whose first attempt answers 200 with the body cut off (testing retries of malformed answers).")]
+    public double TruncateRate { get; set; }
+
+    [Option("max-context", HelpText = "Refuse prompts longer than this many tokens with HTTP 400, in vLLM's words.")]
+    public int? MaxContext { get; set; }
+
+    [Option("api-key-env", HelpText = "Require 'Authorization: Bearer <key>' with the key read from this environment variable (vLLM's --api-key).")]
+    public string? ApiKeyEnv { get; set; }
 }
 
 /// <summary><c>matrix inspect DIR</c>.</summary>

@@ -16,11 +16,26 @@ internal static class SimServerCommand
             throw new UsageException($"--port must be between 0 and 65535, got {verb.Port}");
         }
 
-        foreach (var (name, rate) in new[] { ("--fail-rate", verb.FailRate), ("--permanent-fail-rate", verb.PermanentFailRate), ("--hang-rate", verb.HangRate) })
+        foreach (var (name, rate) in new[] { ("--fail-rate", verb.FailRate), ("--permanent-fail-rate", verb.PermanentFailRate), ("--hang-rate", verb.HangRate), ("--truncate-rate", verb.TruncateRate) })
         {
             if (rate is < 0 or > 1)
             {
                 throw new UsageException($"{name} must be between 0 and 1, got {rate.ToString(CultureInfo.InvariantCulture)}");
+            }
+        }
+
+        if (verb.MaxContext is < 1)
+        {
+            throw new UsageException($"--max-context must be at least 1, got {verb.MaxContext}");
+        }
+
+        string? apiKey = null;
+        if (verb.ApiKeyEnv is { } variable)
+        {
+            apiKey = Environment.GetEnvironmentVariable(variable);
+            if (string.IsNullOrEmpty(apiKey))
+            {
+                throw new UsageException($"--api-key-env: the environment variable '{variable}' is not set");
             }
         }
 
@@ -41,6 +56,9 @@ internal static class SimServerCommand
             PermanentFailRate = verb.PermanentFailRate,
             HangRate = verb.HangRate,
             FailStatus = verb.FailStatus,
+            TruncateRate = verb.TruncateRate,
+            MaxContextTokens = verb.MaxContext,
+            ApiKey = apiKey,
         };
 
         await using var server = await SimLlmServer.StartAsync(options, cancellationToken).ConfigureAwait(false);

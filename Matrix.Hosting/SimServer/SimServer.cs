@@ -29,6 +29,7 @@ public sealed class SimServer : IAsyncDisposable
     private const ulong PermanentSalt = 0x9E3779B97F4A7C15UL;
     private const ulong HangSalt = 0xC2B2AE3D27D4EB4FUL;
     private const ulong FailSalt = 0x165667B19E3779F9UL;
+    private const ulong TruncateSalt = 0x27D4EB2F165667C5UL;
 
     private readonly WebApplication _app;
     private readonly SimulatedLlm _llm;
@@ -40,6 +41,8 @@ public sealed class SimServer : IAsyncDisposable
     private long _injectedFailures;
     private long _injectedHangs;
     private long _badRequests;
+    private long _injectedTruncations;
+    private long _unauthorized;
     private int _disposed;
 
     private SimServer(SimServerOptions options, WebApplication app, SimulatedLlm llm, LlmCounters counters)
@@ -78,6 +81,12 @@ public sealed class SimServer : IAsyncDisposable
     /// <summary>Every injected fault: <see cref="InjectedFailures"/> + <see cref="InjectedHangs"/>.</summary>
     public long InjectedFaults => InjectedFailures + InjectedHangs;
 
+    /// <summary>Answers cut off on purpose (<see cref="SimServerOptions.TruncateRate"/>).</summary>
+    public long InjectedTruncations => Interlocked.Read(ref _injectedTruncations);
+
+    /// <summary>Requests refused with 401 for a missing or wrong API key.</summary>
+    public long Unauthorized => Interlocked.Read(ref _unauthorized);
+
     /// <summary>Malformed requests answered with 400.</summary>
     public long BadRequests => Interlocked.Read(ref _badRequests);
 
@@ -90,6 +99,7 @@ public sealed class SimServer : IAsyncDisposable
         CheckRate(options.FailRate, nameof(options.FailRate));
         CheckRate(options.PermanentFailRate, nameof(options.PermanentFailRate));
         CheckRate(options.HangRate, nameof(options.HangRate));
+        CheckRate(options.TruncateRate, nameof(options.TruncateRate));
         if (options.RetryAfterSeconds is < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.RetryAfterSeconds, "RetryAfterSeconds must not be negative.");
@@ -118,7 +128,7 @@ public sealed class SimServer : IAsyncDisposable
         var counters = new LlmCounters();
         var server = new SimServer(options, app, new SimulatedLlm(options.Fleet, counters, options.Time), counters);
         app.MapPost("/v1/chat/completions", (RequestDelegate)server.HandleChatAsync);
-        app.MapGet("/v1/models", (RequestDelegate)HandleModelsAsync);
+        app.MapGet("/v1/models", (RequestDelegate)server.HandleModelsAsync);
         app.MapGet("/health", (RequestDelegate)(static ctx => ctx.Response.WriteAsync("ok", ctx.RequestAborted)));
 
         try
@@ -164,6 +174,11 @@ public sealed class SimServer : IAsyncDisposable
     private async Task HandleChatAsync(HttpContext context)
     {
         Interlocked.Increment(ref _requests);
+        if (!await AuthorizedAsync(context).ConfigureAwait(false))
+        {
+            return;
+        }
+
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping);
         var ct = abort.Token;
         try
@@ -182,6 +197,7 @@ public sealed class SimServer : IAsyncDisposable
             using (document)
             {
                 var root = document.RootElement;
+                Options.OnRequest?.Invoke(root.GetRawText(), context.Request.Headers.Authorization.ToString() is { Length: > 0 } auth ? auth : null);
                 var key = DistinctKey(root);
                 var taskId = context.Request.Headers[OpenAiWire.TaskIdHeader].ToString();
                 LlmRequest request;
@@ -196,7 +212,15 @@ public sealed class SimServer : IAsyncDisposable
                     return;
                 }
 
-                switch (FaultOf(key))
+                if (Options.MaxContextTokens is { } max && SimTokens.Prompt(request) + request.MaxTokens > max)
+                {
+                    var asked = SimTokens.Prompt(request) + request.MaxTokens;
+                    await BadRequestAsync(context, string.Create(CultureInfo.InvariantCulture, $"This model's maximum context length is {max} tokens. However, you requested {asked} tokens ({SimTokens.Prompt(request)} in the messages, {request.MaxTokens} in the completion). Please reduce the length of the messages or completion.")).ConfigureAwait(false);
+                    return;
+                }
+
+                var fault = FaultOf(key);
+                switch (fault)
                 {
                     case Fault.Fail:
                         Interlocked.Increment(ref _injectedFailures);
@@ -216,6 +240,13 @@ public sealed class SimServer : IAsyncDisposable
                 var response = await _llm.CompleteAsync(request, ct).ConfigureAwait(false);
                 var id = "chatcmpl-" + key.ToString("x16", CultureInfo.InvariantCulture);
                 var created = _time.GetUtcNow().ToUnixTimeSeconds();
+                if (fault == Fault.Truncate)
+                {
+                    Interlocked.Increment(ref _injectedTruncations);
+                    await WriteJsonAsync(context, StatusCodes.Status200OK, w => OpenAiWire.WriteResponse(w, response, id, model ?? "sim", created), truncate: true).ConfigureAwait(false);
+                    return;
+                }
+
                 await WriteJsonAsync(context, StatusCodes.Status200OK, w => OpenAiWire.WriteResponse(w, response, id, model ?? "sim", created)).ConfigureAwait(false);
                 Interlocked.Increment(ref _completed);
             }
@@ -230,7 +261,33 @@ public sealed class SimServer : IAsyncDisposable
         }
     }
 
-    private static Task HandleModelsAsync(HttpContext context) =>
+    private async Task HandleModelsAsync(HttpContext context)
+    {
+        if (await AuthorizedAsync(context).ConfigureAwait(false))
+        {
+            await WriteModelsAsync(context).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>With <see cref="SimServerOptions.ApiKey"/> set, refuses a request without that bearer key (401, as vLLM words it).</summary>
+    private async Task<bool> AuthorizedAsync(HttpContext context)
+    {
+        if (Options.ApiKey is not { } key || context.Request.Headers.Authorization.ToString() == "Bearer " + key)
+        {
+            return true;
+        }
+
+        Interlocked.Increment(ref _unauthorized);
+        await WriteJsonAsync(context, StatusCodes.Status401Unauthorized, static w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("error", "Unauthorized");
+            w.WriteEndObject();
+        }).ConfigureAwait(false);
+        return false;
+    }
+
+    private static Task WriteModelsAsync(HttpContext context) =>
         WriteJsonAsync(context, StatusCodes.Status200OK, static w =>
         {
             w.WriteStartObject();
@@ -251,7 +308,7 @@ public sealed class SimServer : IAsyncDisposable
         return WriteJsonAsync(context, StatusCodes.Status400BadRequest, w => OpenAiWire.WriteError(w, message, "invalid_request_error", null));
     }
 
-    private static async Task WriteJsonAsync(HttpContext context, int status, Action<Utf8JsonWriter> write)
+    private static async Task WriteJsonAsync(HttpContext context, int status, Action<Utf8JsonWriter> write, bool truncate = false)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
         using (var writer = new Utf8JsonWriter(buffer))
@@ -259,10 +316,11 @@ public sealed class SimServer : IAsyncDisposable
             write(writer);
         }
 
+        var body = truncate ? buffer.WrittenMemory[..(buffer.WrittenCount / 2)] : buffer.WrittenMemory;
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        context.Response.ContentLength = buffer.WrittenCount;
-        await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
+        context.Response.ContentLength = body.Length;
+        await context.Response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
     }
 
     /// <summary>A distinct request: stable hash of its seed and the exact bytes of its messages.</summary>
@@ -280,7 +338,7 @@ public sealed class SimServer : IAsyncDisposable
 
     private Fault FaultOf(ulong key)
     {
-        if (Options.PermanentFailRate <= 0 && Options.FailRate <= 0 && Options.HangRate <= 0)
+        if (Options.PermanentFailRate <= 0 && Options.FailRate <= 0 && Options.HangRate <= 0 && Options.TruncateRate <= 0)
         {
             return Fault.None;
         }
@@ -293,13 +351,14 @@ public sealed class SimServer : IAsyncDisposable
 
         var hang = Draw(seeded, HangSalt) < Options.HangRate;
         var fail = Draw(seeded, FailSalt) < Options.FailRate;
-        if (!hang && !fail)
+        var truncate = Draw(seeded, TruncateSalt) < Options.TruncateRate;
+        if (!hang && !fail && !truncate)
         {
             return Fault.None;
         }
 
         var attempt = _attempts.AddOrUpdate(key, 1, static (_, n) => n + 1);
-        return attempt > 1 ? Fault.None : hang ? Fault.Hang : Fault.Fail;
+        return attempt > 1 ? Fault.None : hang ? Fault.Hang : fail ? Fault.Fail : Fault.Truncate;
     }
 
     private static double Draw(ulong key, ulong salt) => StableHash.Unit(StableHash.Mix(key ^ salt));
@@ -341,6 +400,7 @@ public sealed class SimServer : IAsyncDisposable
         None,
         Fail,
         Hang,
+        Truncate,
     }
 
     /// <summary>Leaves Ctrl+C and SIGTERM to the embedding program (the CLI stops the server through a token).</summary>

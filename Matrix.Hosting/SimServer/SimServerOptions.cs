@@ -32,6 +32,21 @@ public sealed record SimServerOptions
     /// <summary>When set, injected errors carry a <c>Retry-After</c> header of this many whole seconds.</summary>
     public int? RetryAfterSeconds { get; init; }
 
+    /// <summary>
+    /// Fraction of distinct requests whose first attempt answers 200 with the body cut off in the middle (what a
+    /// loaded server or a proxy sometimes sends): the client must retry it like a 5xx.
+    /// </summary>
+    public double TruncateRate { get; init; }
+
+    /// <summary>When set, a prompt of more tokens (as the simulator counts them) is refused with HTTP 400 in vLLM's words.</summary>
+    public int? MaxContextTokens { get; init; }
+
+    /// <summary>When set, every <c>/v1</c> request must carry <c>Authorization: Bearer</c> this key, or gets 401 (vLLM's <c>--api-key</c>).</summary>
+    public string? ApiKey { get; init; }
+
+    /// <summary>Sees every chat completion request body as received, with its <c>Authorization</c> header (tests).</summary>
+    public Action<string, string?>? OnRequest { get; init; }
+
     /// <summary>Chooses which requests are faulty.</summary>
     public long FaultSeed { get; init; }
 
