@@ -33,20 +33,19 @@ internal static class KeptRows
         }
 
         // Slices share the batch's buffers (its owner disposes them); only concatenated arrays are new.
-        // Even one run is concatenated (with an empty slice): Apache.Arrow's writer writes a sliced list
-        // column with all of its child values, the dropped rows' too, where a concatenated one holds only its own.
         var slices = runs.Select(r => batch.Slice(r.Start, r.Length)).ToList();
-        if (slices.Count == 1)
-        {
-            slices.Add(batch.Slice(0, 0));
-        }
-
         var created = new List<IArrowArray>();
         try
         {
             var columns = new IArrowArray[schema.FieldsList.Count];
             for (var c = 0; c < columns.Length; c++)
             {
+                if (slices.Count == 1)
+                {
+                    columns[c] = slices[0].Column(c);
+                    continue;
+                }
+
                 columns[c] = ArrowArrayConcatenator.Concatenate(slices.Select(s => s.Column(c)).ToList());
                 created.Add(columns[c]);
             }
