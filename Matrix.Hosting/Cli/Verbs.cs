@@ -45,6 +45,9 @@ internal sealed class RunVerb
     [Option("resume", HelpText = "Continue the run in --out: repair parts cut off by a crash, admit only the tasks that have no record yet, append new parts.")]
     public bool Resume { get; set; }
 
+    [Option("retry-failed", HelpText = "With --resume: run the tasks whose record has status 'failed' again; their old records are removed from the parts first, so every task keeps exactly one.")]
+    public bool RetryFailed { get; set; }
+
     [Option("help-settings", HelpText = "List every setting of the scenario with its default, then exit.")]
     public bool HelpSettings { get; set; }
 }

@@ -75,6 +75,9 @@ internal static class ManifestWriter
             w.WriteStartObject("resume");
             w.WriteNumber("records_found", resume.Done.Count);
             w.WriteNumber("rows_kept_from_damaged_parts", resume.Repair.RowsKept);
+
+            // Their tasks were admitted again: the counts above hold their new records, not the removed ones.
+            w.WriteNumber("failed_records_retried", resume.Retry.RecordsRemoved);
             WriteNames(w, "parts_repaired", resume.Repair.Repaired);
             WriteNames(w, "parts_set_aside", resume.Repair.SetAside);
             w.WriteEndObject();

@@ -24,6 +24,11 @@ internal static class RunCommand
 {
     public static async Task<int> ExecuteAsync(RunVerb verb, IReadOnlyList<Scenario> scenarios, HostConsole console, CancellationToken cancellationToken)
     {
+        if (verb.RetryFailed && !verb.Resume)
+        {
+            throw new UsageException("--retry-failed works with --resume: it runs the failed tasks of the run in --out again");
+        }
+
         var scenario = FindScenario(verb.Scenario, scenarios);
         var settings = ResolveSettings(verb, scenario);
         if (verb.HelpSettings)
@@ -65,7 +70,7 @@ internal static class RunCommand
             await console.Error.WriteLineAsync($"matrix: rank {session.Rank}/{session.Size} on {Environment.MachineName} listens on {transport.LocalEndpoint} ({security})").ConfigureAwait(false);
         }
 
-        var resume = verb.Resume ? await ResumeState.LoadAsync(outDir, session, cancellationToken).ConfigureAwait(false) : null;
+        var resume = verb.Resume ? await ResumeState.LoadAsync(outDir, session, verb.RetryFailed, cancellationToken).ConfigureAwait(false) : null;
         if (!verb.Resume && session.Rank == 0)
         {
             await identity.WriteAsync(outDir, cancellationToken).ConfigureAwait(false);
@@ -173,7 +178,7 @@ internal static class RunCommand
         var total = (Admitted: reports.Sum(r => r.Admitted), Success: reports.Sum(r => r.Succeeded), Filtered: reports.Sum(r => r.Filtered), Failed: reports.Sum(r => r.Failed));
         if (resume is not null)
         {
-            await console.Out.WriteLineAsync($"{scenario.Name}: resumed '{outDir}': {resume.Done.Count} tasks already had records, {resume.Repair.Repaired.Count} parts repaired (their originals kept in damaged/), {resume.Repair.SetAside.Count} unreadable parts set aside in damaged/").ConfigureAwait(false);
+            await console.Out.WriteLineAsync($"{scenario.Name}: resumed '{outDir}': {resume.Done.Count} tasks already had records, {resume.Retry.RecordsRemoved} failed records retried, {resume.Repair.Repaired.Count} parts repaired (their originals kept in damaged/), {resume.Repair.SetAside.Count} unreadable parts set aside in damaged/").ConfigureAwait(false);
         }
 
         var seconds = reports.Max(r => r.ElapsedSeconds);
