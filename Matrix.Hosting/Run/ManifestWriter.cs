@@ -16,6 +16,9 @@ internal sealed record ManifestContent(
 {
     /// <summary>What <c>--resume</c> found; its records count in the totals.</summary>
     public ResumeState? Resume { get; init; }
+
+    /// <summary>The LLM pools of the run (name, model, endpoints, structured output); empty for the oracle.</summary>
+    public IReadOnlyList<Engine.Llm.Pools.LlmPool> Pools { get; init; } = [];
 }
 
 /// <summary>
@@ -107,6 +110,21 @@ internal static class ManifestWriter
         w.WriteNumber("requests", r.Sum(x => x.LlmRequests));
         w.WriteNumber("retries", r.Sum(x => x.LlmRetries));
         w.WriteNumber("failures", r.Sum(x => x.LlmFailures));
+        w.WriteNumber("malformed_retried", r.Sum(x => x.LlmMalformed));
+        w.WriteNumber("context_length_refusals", r.Sum(x => x.LlmContextLength));
+        w.WriteNumber("endpoint_ejections", r.Sum(x => x.LlmEjections));
+        w.WriteStartArray("pools");
+        foreach (var pool in m.Pools)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", pool.Name);
+            w.WriteString("model", pool.Model);
+            w.WriteString("endpoints", pool.Client.Describe);
+            w.WriteBoolean("structured_output", pool.StructuredOutput);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
         w.WriteEndObject();
 
         // Per-rank means, weighted by the tasks each rank finished.

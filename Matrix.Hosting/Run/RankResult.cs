@@ -32,6 +32,13 @@ internal sealed record RankResult(
 {
     public long OffloadedBytes { get; init; }
 
+    /// <summary>200 answers that were not a complete chat completion, each retried.</summary>
+    public long LlmMalformed { get; init; }
+
+    public long LlmContextLength { get; init; }
+
+    public long LlmEjections { get; init; }
+
     public long LocalFetches { get; init; }
 
     public long RemoteFetches { get; init; }

@@ -57,6 +57,11 @@ internal static class RunCommand
             CheckOutputDirectory(outDir);
         }
 
+        // The LLM pools are checked (settings, URL files, API keys, endpoints answering) before anything is written.
+        var llmCounters = new LlmCounters();
+        var llm = await CreateLlmAsync(scenario, settings, llmCounters, console, cancellationToken).ConfigureAwait(false);
+        await using var llmLifetime = llm as IAsyncDisposable ?? NoLifetime.Instance;
+
         // Every rank has checked the output directory before any rank can pass the transport's start barrier and write.
         await using var session = await RankSession.OpenAsync(settings, cancellationToken).ConfigureAwait(false);
         if (scheduler != SchedulerKind.P2p && session.Size > 1)
@@ -77,9 +82,6 @@ internal static class RunCommand
         }
 
         var placement = Placement.FromSettings(settings, scenario.Roles.Select(r => r.Name), session.Size);
-        var llmCounters = new LlmCounters();
-        var llm = await CreateLlmAsync(scenario, settings, llmCounters, console, cancellationToken).ConfigureAwait(false);
-        await using var llmLifetime = llm as IAsyncDisposable ?? NoLifetime.Instance;
         var context = new ScenarioContext(settings, (ulong)settings.GetLong(EngineSettings.Seed), llm);
         var options = EngineOptions.FromSettings(settings, scenario.Roles.Select(r => r.Name)) with { AlreadyDone = resume is null ? null : resume.Done.Contains };
         var limit = (long?)settings.Get(EngineSettings.Tasks);
@@ -151,6 +153,9 @@ internal static class RunCommand
             CpuSeconds = process.CpuSeconds,
             PeakMemoryBytes = process.PeakMemoryBytes,
             OffloadedBytes = content.OffloadedBytes,
+            LlmMalformed = llmCounters.Malformed,
+            LlmContextLength = llmCounters.ContextLengthRefusals,
+            LlmEjections = llmCounters.Ejections,
             LocalFetches = content.LocalFetches,
             RemoteFetches = content.RemoteFetches,
             StorePuts = store?.Statistics.Puts ?? 0,
@@ -171,7 +176,7 @@ internal static class RunCommand
 
         await ManifestWriter.WriteAsync(
             outDir,
-            new ManifestContent(scenario.Name, startedAt, DateTimeOffset.UtcNow, llm.Describe, session.Transport?.Secure, settings, reports) { Resume = resume },
+            new ManifestContent(scenario.Name, startedAt, DateTimeOffset.UtcNow, llm.Describe, session.Transport?.Secure, settings, reports) { Resume = resume, Pools = (llm as LlmFleet)?.Pools ?? [] },
             CancellationToken.None).ConfigureAwait(false);
 
         var inv = CultureInfo.InvariantCulture;

@@ -143,6 +143,16 @@ public sealed class LlmFleet : ILlmClient, IAsyncDisposable
 
         var model = s.GetString(LlmPoolSettings.ModelKey(name)) ?? s.GetString(EngineSettings.Model) ?? "default";
         var structured = s.GetBool(LlmPoolSettings.StructuredOutputKey(name));
+        string? apiKey = null;
+        if (s.GetString(LlmPoolSettings.ApiKeyEnvKey(name)) is { } variable)
+        {
+            apiKey = Environment.GetEnvironmentVariable(variable);
+            if (string.IsNullOrEmpty(apiKey))
+            {
+                throw new SettingsException($"{s.SourceOf(LlmPoolSettings.ApiKeyEnvKey(name))}: {LlmPoolSettings.ApiKeyEnvKey(name)}: the environment variable '{variable}' is not set");
+            }
+        }
+
         if (urls.Contains(LlmPoolSettings.Sim, StringComparer.Ordinal))
         {
             if (urls.Length > 1 || file is not null)
@@ -168,16 +178,6 @@ public sealed class LlmFleet : ILlmClient, IAsyncDisposable
         if (file is not null && !File.Exists(file))
         {
             throw new SettingsException($"{s.SourceOf(fileKey)}: {fileKey}: file '{file}' does not exist (create it, empty, before the servers append their URLs)");
-        }
-
-        string? apiKey = null;
-        if (s.GetString(LlmPoolSettings.ApiKeyEnvKey(name)) is { } variable)
-        {
-            apiKey = Environment.GetEnvironmentVariable(variable);
-            if (string.IsNullOrEmpty(apiKey))
-            {
-                throw new SettingsException($"{s.SourceOf(LlmPoolSettings.ApiKeyEnvKey(name))}: {LlmPoolSettings.ApiKeyEnvKey(name)}: the environment variable '{variable}' is not set");
-            }
         }
 
         var options = HttpLlmOptions.FromSettings(s, parsed, model) with { PoolName = name, UrlsFile = file, ApiKey = apiKey };
