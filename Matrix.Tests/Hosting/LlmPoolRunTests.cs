@@ -99,6 +99,34 @@ public sealed class LlmPoolRunTests
     }
 
     [TestMethod]
+    [Timeout(120_000, CooperativeCancellation = true)]
+    public async Task Steps_that_expect_json_ask_for_structured_output_only_from_pools_that_support_it()
+    {
+        var bodies = new ConcurrentBag<string>();
+        await using var server = await StartAsync(new SimServerOptions { OnRequest = (body, _) => bodies.Add(body) });
+        using var dir = new TempDir();
+
+        var plain = await HostRun.MatrixAsync("run", "nr", "--tasks", "60", "--out", dir["plain"], "--llm", server.BaseUrl.ToString());
+        Assert.AreEqual(0, plain.ExitCode, plain.Error);
+        Assert.IsFalse(bodies.Any(b => b.Contains("\"response_format\"", StringComparison.Ordinal)), "a pool without structured_output never gets response_format");
+
+        bodies.Clear();
+        var structured = await HostRun.MatrixAsync("run", "nr", "--tasks", "60", "--out", dir["structured"], "--llm", server.BaseUrl.ToString(), "--set", "llm.pools.default.structured_output=true");
+        Assert.AreEqual(0, structured.ExitCode, structured.Error);
+        var formats = bodies.Select(b => JsonDocument.Parse(b).RootElement)
+            .Where(r => r.TryGetProperty("response_format", out _))
+            .Select(r => r.GetProperty("response_format"))
+            .ToList();
+        Assert.IsNotEmpty(formats, "nr's score and question steps ask for JSON");
+        Assert.IsLessThan(bodies.Count, formats.Count, "the Yes/No classifier does not");
+        foreach (var format in formats)
+        {
+            Assert.AreEqual("json_schema", format.GetProperty("type").GetString());
+            Assert.AreEqual(JsonValueKind.Object, format.GetProperty("json_schema").GetProperty("schema").ValueKind);
+        }
+    }
+
+    [TestMethod]
     public async Task A_role_naming_an_unknown_pool_exits_2_with_one_line()
     {
         using var dir = new TempDir();
