@@ -127,6 +127,50 @@ public sealed class LlmPoolRunTests
     }
 
     [TestMethod]
+    [Timeout(120_000, CooperativeCancellation = true)]
+    public async Task The_two_pool_examples_of_the_docs_run_as_written_with_their_urls_pointed_at_sim_servers()
+    {
+        var big = new ConcurrentBag<(string Body, string? Auth)>();
+        var small = new ConcurrentBag<string>();
+        var key = "fleet-" + Guid.NewGuid().ToString("N");
+        await using var a = await StartAsync(new SimServerOptions { ApiKey = key, OnRequest = (body, auth) => big.Add((body, auth)) });
+        await using var b = await StartAsync(new SimServerOptions { OnRequest = (body, _) => small.Add(body) });
+        using var dir = new TempDir();
+
+        var coral = await HostRun.MatrixAsync(
+            "run", "coral", "--tasks", "10", "--out", dir["coral"], "--config", Path.Combine(Repo.Root, "examples", "pools", "coral-two-pools.yaml"),
+            "--set", $"llm.pools.default.urls={a.BaseUrl}", "--set", $"llm.pools.small.urls={b.BaseUrl}", "--set", "llm.pools.default.api_key_env=MATRIX_TEST_FLEET_KEY");
+        Assert.AreEqual(2, coral.ExitCode, "the key variable is not set yet");
+
+        Environment.SetEnvironmentVariable("MATRIX_TEST_FLEET_KEY", key);
+        Environment.SetEnvironmentVariable("FLEET_KEY", key);
+        try
+        {
+            coral = await HostRun.MatrixAsync(
+                "run", "coral", "--tasks", "10", "--out", dir["coral"], "--config", Path.Combine(Repo.Root, "examples", "pools", "coral-two-pools.yaml"),
+                "--set", $"llm.pools.default.urls={a.BaseUrl}", "--set", $"llm.pools.small.urls={b.BaseUrl}", "--set", "llm.pools.default.api_key_env=MATRIX_TEST_FLEET_KEY");
+            Assert.AreEqual(0, coral.ExitCode, coral.Error);
+            Assert.IsTrue(small.All(body => Model(body) == "Qwen/Qwen2.5-1.5B-Instruct") && !small.IsEmpty);
+            Assert.IsTrue(big.All(x => Model(x.Body) == "meta-llama/Llama-3.1-70B-Instruct") && !big.IsEmpty);
+
+            small.Clear();
+            big.Clear();
+            await File.WriteAllTextAsync(dir["urls.txt"], $"{a.BaseUrl}\n", Ct);
+            var nr = await HostRun.MatrixAsync(
+                "run", "nr", "--tasks", "40", "--out", dir["nr"], "--config", Path.Combine(Repo.Root, "examples", "pools", "nr-two-pools.yaml"),
+                "--set", $"llm.pools.default.urls_file={dir["urls.txt"]}", "--set", $"llm.pools.small.urls={b.BaseUrl}");
+            Assert.AreEqual(0, nr.ExitCode, nr.Error);
+            Assert.IsTrue(small.All(body => Model(body) == "meta-llama/Llama-3.2-3B-Instruct" && body.Contains("\"top_k\":20", StringComparison.Ordinal)) && !small.IsEmpty, "the classifier on the small pool with its extra_body");
+            Assert.IsTrue(big.All(x => x.Auth == "Bearer " + key && x.Body.Contains("\"response_format\"", StringComparison.Ordinal)), "the large pool with its key and structured output");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("MATRIX_TEST_FLEET_KEY", null);
+            Environment.SetEnvironmentVariable("FLEET_KEY", null);
+        }
+    }
+
+    [TestMethod]
     public async Task A_role_naming_an_unknown_pool_exits_2_with_one_line()
     {
         using var dir = new TempDir();
