@@ -47,7 +47,13 @@ public sealed partial class FleetComeAndGoTests
     [DataRow(Departure.DeadButListed)]
     public Task Srun_2_ranks_keep_every_record_while_servers_join_and_die(Departure departure) => RunAsync(ranks: 2, departure);
 
-    private async Task RunAsync(int ranks, Departure departure)
+    [TestMethod]
+    [Timeout(300_000, CooperativeCancellation = true)]
+    [Ignore("engine bug (reported to the lead): an endpoint that served calls before it died is never ejected, because "
+        + "LlmEndpoint's circuit breaker needs a failure ratio of 1.0 over max(30 s, 2 x llm.timeout_seconds); remove this once fixed")]
+    public Task A_dead_server_still_listed_is_ejected_after_consecutive_failures() => RunAsync(ranks: 1, Departure.DeadButListed, expectEjection: true);
+
+    private async Task RunAsync(int ranks, Departure departure, bool expectEjection = false)
     {
         var ct = TestContext.CancellationToken;
         if (ranks > 1 && Environment.GetEnvironmentVariable("SLURM_CONF") is null)
@@ -116,6 +122,11 @@ public sealed partial class FleetComeAndGoTests
         {
             // Calls that still went to the dead URL failed and were retried on B.
             Assert.IsGreaterThan(0L, Manifest(dir["fleet"]).GetProperty("llm").GetProperty("retries").GetInt64(), run.Output);
+            if (expectEjection)
+            {
+                // llm.eject_after_failures (5) consecutive failures eject it; probes then fail every 0.5-2 s.
+                Assert.Contains($"{aUrl} ejected after repeated failures", run.Output);
+            }
         }
 
         var tasks = Manifest(dir["fleet"]).GetProperty("tasks");
