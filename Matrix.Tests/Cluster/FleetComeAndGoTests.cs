@@ -49,8 +49,6 @@ public sealed partial class FleetComeAndGoTests
 
     [TestMethod]
     [Timeout(300_000, CooperativeCancellation = true)]
-    [Ignore("engine bug (reported to the lead): an endpoint that served calls before it died is never ejected, because "
-        + "LlmEndpoint's circuit breaker needs a failure ratio of 1.0 over max(30 s, 2 x llm.timeout_seconds); remove this once fixed")]
     public Task A_dead_server_still_listed_is_ejected_after_consecutive_failures() => RunAsync(ranks: 1, Departure.DeadButListed, expectEjection: true);
 
     private async Task RunAsync(int ranks, Departure departure, bool expectEjection = false)

@@ -4,17 +4,27 @@ using Polly.CircuitBreaker;
 namespace Matrix.Engine.Llm.Http;
 
 /// <summary>
-/// One server URL of a pool and its health. Consecutive failures (connection errors, timeouts, 5xx, malformed
-/// answers; not 429, which a loaded but live server sends) open a Polly circuit breaker: the endpoint is ejected for
-/// a cooldown that doubles with every failed probe, up to a cap; when the cooldown ends, the next call through it is
-/// the probe that decides (success closes the circuit, failure ejects it again). Thread-safe.
+/// One server URL of a pool and its health. <see cref="HttpLlmOptions.EjectAfterFailures"/> consecutive failures
+/// (connection errors, timeouts, 5xx, malformed answers; not 429, which a loaded but live server sends) open a Polly
+/// circuit breaker: the endpoint is ejected for a cooldown that doubles with every failed probe, up to a cap; when the
+/// cooldown ends, the next call through it is the probe that decides (success closes the circuit, failure ejects it
+/// again). Thread-safe.
 /// </summary>
+/// <remarks>
+/// Polly 8's breaker judges a failure ratio over a sampling window, so a server that served for an hour and then
+/// died would keep its earlier successes in the window and never be ejected. It is therefore fed consecutive failures:
+/// this class counts them (any answer from the server resets the count) and reports to the breaker as a handled
+/// failure only the one that completes a run of <see cref="HttpLlmOptions.EjectAfterFailures"/> (and, while half-open,
+/// the probe's failure); with a ratio threshold that any handled failure crosses, that failure opens the circuit.
+/// </remarks>
 internal sealed class LlmEndpoint
 {
     private readonly CircuitBreakerStateProvider _state = new();
     private readonly TimeProvider _time;
+    private readonly int _ejectAfter;
     private long _openUntilTicks;
     private int _inFlight;
+    private int _consecutiveFailures;
 
     public LlmEndpoint(string baseUrl, HttpLlmOptions options, TimeProvider time, Action<LlmEndpoint, EndpointEvent, TimeSpan> onEvent)
     {
@@ -25,16 +35,17 @@ internal sealed class LlmEndpoint
         Models = new Uri(baseUrl + "/models");
         Key = Sim.StableHash.Of(baseUrl);
         _time = time;
+        _ejectAfter = Math.Max(1, options.EjectAfterFailures);
         var cooldown = options.EjectCooldown;
         var maxCooldown = options.MaxEjectCooldown < cooldown ? cooldown : options.MaxEjectCooldown;
         Pipeline = new ResiliencePipelineBuilder<AttemptResult> { TimeProvider = time }
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions<AttemptResult>
             {
-                // Every call in the window failed, and at least this many: consecutive failures in practice.
-                FailureRatio = 1.0,
-                MinimumThroughput = Math.Max(2, options.EjectAfterFailures),
+                // Only the failure that completes a run of consecutive ones is handled (see remarks): it alone breaks.
+                FailureRatio = 1e-6,
+                MinimumThroughput = 2,
                 SamplingDuration = TimeSpan.FromSeconds(Math.Max(30, options.RequestTimeout.TotalSeconds * 2)),
-                ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Result.Kind == AttemptKind.EndpointFailure || args.Outcome.Exception is not null and not OperationCanceledException),
+                ShouldHandle = args => ValueTask.FromResult(CompletesFailureRun(args.Outcome)),
                 BreakDurationGenerator = args => ValueTask.FromResult(Cooldown(cooldown, maxCooldown, args.HalfOpenAttempts)),
                 StateProvider = _state,
                 OnOpened = args =>
@@ -81,6 +92,9 @@ internal sealed class LlmEndpoint
     /// <summary>Whether a call may go here now: healthy, or ejected with its cooldown over (the call is then the probe).</summary>
     public bool IsAvailable => EjectedUntil is not { } until || _time.GetUtcNow() >= until;
 
+    /// <summary>Failures since the server last answered.</summary>
+    public int ConsecutiveFailures => Volatile.Read(ref _consecutiveFailures);
+
     public void Enter() => Interlocked.Increment(ref _inFlight);
 
     public void Leave() => Interlocked.Decrement(ref _inFlight);
@@ -94,6 +108,24 @@ internal sealed class LlmEndpoint
     }
 
     public override string ToString() => BaseUrl;
+
+    /// <summary>Counts consecutive failures; true for the one that should eject the endpoint (or re-eject it after a failed probe).</summary>
+    private bool CompletesFailureRun(Outcome<AttemptResult> outcome)
+    {
+        if (outcome.Exception is OperationCanceledException)
+        {
+            return false; // the caller gave up: says nothing about the server
+        }
+
+        if (outcome.Exception is null && outcome.Result.Kind != AttemptKind.EndpointFailure)
+        {
+            Interlocked.Exchange(ref _consecutiveFailures, 0); // any answer, even 429 or 400, shows the server is alive
+            return false;
+        }
+
+        var run = Interlocked.Increment(ref _consecutiveFailures);
+        return run >= _ejectAfter || _state.CircuitState == CircuitState.HalfOpen;
+    }
 }
 
 /// <summary>What an endpoint reports to its pool (for logs and counters).</summary>
