@@ -68,12 +68,14 @@ public sealed class LlamaServerTests
         foreach (var row in rows)
         {
             // tau2 opens with a fixed greeting of the assistant; every later assistant and user turn is an LLM answer.
+            // The assistant's prompt: the retail policy alone is ~1.5k tokens, with the tools rendered by the
+            // template ~4.6k, so more than 3,000 shows the tools went through the --jinja template.
             Assert.AreEqual("assistant", row.Messages[0].Role, row.Id);
             var llmTurns = row.Messages.Skip(1).Where(m => m.Role is "assistant" or "user").ToList();
             Assert.IsTrue(llmTurns.Any(m => m.Role == "assistant"), $"{row.Id}: no assistant answer\n{context}");
             foreach (var m in llmTurns)
             {
-                Assert.IsGreaterThan(m.Role == "assistant" ? 1000 : 0, m.PromptTokens, $"{row.Id} {m.Agent}: prompt_tokens (the assistant's prompt holds the retail policy and tools)");
+                Assert.IsGreaterThan(m.Role == "assistant" ? 3000 : 0, m.PromptTokens, $"{row.Id} {m.Agent}: prompt_tokens");
                 Assert.IsGreaterThan(0, m.CompletionTokens, $"{row.Id} {m.Agent}: completion_tokens");
             }
         }
