@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test and prints one closing line "N passed, N failed" summed over all test runs.
-# Installs what the tests need first: the npm Arrow reader, OpenMPI, and a single-node Slurm on
-# localhost (started here, stopped at exit).
+# Installs what the tests need first: the npm Arrow reader, OpenMPI, a single-node Slurm on
+# localhost (started here, stopped at exit), and llama.cpp's llama-server with a tiny random-weight
+# model for the [TestCategory("llama")] tests (built once, ~15 minutes, cached outside the repository;
+# docs/real-llm-testing.md).
 set -uo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 TERM=dumb
@@ -17,6 +19,14 @@ tools/ci/install-mpi.sh >&2 || { echo "installing OpenMPI failed"; echo "0 passe
 slurm_env=$(tools/ci/slurm-up.sh | tail -1) || { echo "starting the local Slurm failed"; echo "0 passed, 1 failed"; exit 1; }
 eval "$slurm_env"
 trap 'tools/ci/slurm-down.sh >/dev/null 2>&1 || true' EXIT
+
+# The script's last line assigns MATRIX_LLAMA_SERVER, _MODEL, _TEMPLATE and _LIBS. Without them the llama
+# tests fail under CI (CI=true), so a failed install is one failure here and theirs below.
+if llama_env=$(tools/ci/install-llama-server.sh | tail -1) && [[ $llama_env == MATRIX_LLAMA_SERVER=* ]]; then
+  eval "export $llama_env"
+else
+  echo "installing llama-server failed (tools/ci/install-llama-server.sh; its log is above)"; failed=$((failed + 1))
+fi
 
 # 1. The README's first command, exactly as a new user types it, checked by the independent reader.
 smoke=$(mktemp -d)
