@@ -1,9 +1,8 @@
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Matrix.Engine.Llm;
 using Matrix.Engine.Llm.Http;
+using Matrix.Store.Arrow;
 using Matrix.Tests.Support;
 
 namespace Matrix.Tests.RealLlm;
@@ -146,40 +145,62 @@ public sealed class LlamaServerTests
         Assert.AreEqual(response.CompletionTokens, counters.CompletionTokens);
     }
 
-    // TODO(lead): switch to the engine's client once LlmRequest.ResponseFormat exists (another branch adds it).
     [TestMethod]
     public async Task Json_schema_response_format_answer_parses()
     {
         await using var server = await LlamaServer.StartAsync(parallel: 2);
-        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
-        var schema = JsonNode.Parse("""
+        var counters = new LlmCounters();
+        await using var client = new OpenAiHttpClient(new HttpLlmOptions([server.BaseUrl], "tiny"), counters);
+        var schema = """
             {"type":"object","properties":{"answer":{"type":"string","enum":["A","B","C","D"]},"sure":{"type":"boolean"}},
              "required":["answer","sure"],"additionalProperties":false}
-            """);
-        var body = new JsonObject
+            """;
+        var request = new LlmRequest("json-0", 3, [ChatMessage.User("Pick A, B, C or D.")])
         {
-            ["model"] = "tiny",
-            ["max_tokens"] = 256, // the grammar allows some whitespace between tokens; it then forces the end
-            ["temperature"] = 0.7,
-            ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "Pick A, B, C or D." }),
-            ["response_format"] = new JsonObject
-            {
-                ["type"] = "json_schema",
-                ["json_schema"] = new JsonObject { ["name"] = "choice", ["strict"] = true, ["schema"] = schema },
-            },
+            MaxTokens = 256, // the grammar allows some whitespace between tokens; it then forces the end
+            ResponseFormat = new ResponseFormat("choice", schema),
         };
 
-        using var content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
-        using var response = await http.PostAsync(new Uri(server.BaseUrl + "/chat/completions"), content);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.IsTrue(response.IsSuccessStatusCode, text);
-        var reply = JsonDocument.Parse(text).RootElement;
-        var choice = reply.GetProperty("choices")[0];
-        Assert.AreEqual("stop", choice.GetProperty("finish_reason").GetString(), text);
-        using var answer = JsonDocument.Parse(choice.GetProperty("message").GetProperty("content").GetString()!);
+        var response = await client.CompleteAsync(request);
+
+        Assert.AreEqual("stop", response.FinishReason, response.Content);
+        using var answer = JsonDocument.Parse(response.Content!);
         Assert.Contains(answer.RootElement.GetProperty("answer").GetString()!, new[] { "A", "B", "C", "D" });
         Assert.IsTrue(answer.RootElement.GetProperty("sure").ValueKind is JsonValueKind.True or JsonValueKind.False);
-        Assert.IsGreaterThan(0, reply.GetProperty("usage").GetProperty("completion_tokens").GetInt32());
+        Assert.IsGreaterThan(0, response.CompletionTokens);
+        Assert.IsFalse(string.IsNullOrEmpty(response.Model), "the server says which model answered");
+    }
+
+    [TestMethod]
+    public async Task Nr_scores_through_its_own_schema_parse_when_the_pool_has_structured_output()
+    {
+        // The Yes/No classifier runs on a simulated pool (random weights would never say Yes); the rubric scorer on
+        // llama-server with structured output: its grammar-constrained replies must be the JSON the scorer parses.
+        await using var server = await LlamaServer.StartAsync();
+        using var dir = new TempDir();
+
+        var run = await LlamaRuns.RunAsync(
+        [
+            "run", "nr", "--tasks", "12", "--out", dir["out"], "--llm", server.BaseUrl.ToString(), "--model", "tiny",
+            "--set", "llm.pools.default.structured_output=true", "llm.pools.cheap.urls=sim", "agents.filter.llm=cheap",
+            "nr.score_max_tokens=256", "nr.question_max_tokens=64",
+        ]);
+
+        var context = run.Out + run.Error + "\nserver:\n" + server.Log;
+        Assert.AreEqual(0, run.ExitCode, context);
+        var scores = PartReader.ReadDirectory(dir["out"]).SelectMany(r => r.Messages).Where(m => m.Agent == "score").ToList();
+        Assert.IsNotEmpty(scores, "some documents pass the classifier and get scored\n" + context);
+        foreach (var turn in scores)
+        {
+            Assert.AreEqual("stop", turn.FinishReason, turn.Content);
+            using var json = JsonDocument.Parse(turn.Content!);
+            Assert.AreEqual(JsonValueKind.Object, json.RootElement.ValueKind, turn.Content);
+            Assert.IsTrue(json.RootElement.EnumerateObject().Count() >= 4, turn.Content);
+            Assert.IsTrue(json.RootElement.EnumerateObject().All(p => p.Value.ValueKind == JsonValueKind.Number), turn.Content);
+        }
+
+        var reasons = PartReader.ReadDirectory(dir["out"]).Select(r => r.Reason).ToList();
+        Assert.DoesNotContain("filter_by_score_wo_json", reasons, "every grammar-constrained score parses");
     }
 
     [TestMethod]

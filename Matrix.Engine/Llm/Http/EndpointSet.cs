@@ -25,6 +25,21 @@ internal sealed class EndpointSet
 
     public IReadOnlyList<LlmEndpoint> Current => _endpoints;
 
+    /// <summary>
+    /// Completes at the next change (a URL joins or leaves, an endpoint recovers or a probe fails). Take it before
+    /// <see cref="Choose"/>, so that a change between the two is not missed by <see cref="WaitForAvailableAsync"/>.
+    /// </summary>
+    public Task NextChange
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _changed.Task;
+            }
+        }
+    }
+
     /// <summary>Replaces the set by <paramref name="baseUrls"/>, keeping the endpoint (and its health) of every URL that stays.</summary>
     /// <returns>The URLs that joined and those that left.</returns>
     public (IReadOnlyList<string> Joined, IReadOnlyList<string> Left) Update(IEnumerable<string> baseUrls)
@@ -125,21 +140,17 @@ internal sealed class EndpointSet
     }
 
     /// <summary>
-    /// Waits until an endpoint may be available again: the set changed (a URL joined, an endpoint recovered) or the
-    /// earliest ejection ends, but not past <paramref name="deadline"/>. Returns false when the deadline passed.
+    /// Waits until an endpoint may be available again: <paramref name="changed"/> (<see cref="NextChange"/>, taken
+    /// before the <see cref="Choose"/> that found none) completes or the earliest ejection ends, but not past
+    /// <paramref name="deadline"/>. Returns false when the deadline passed.
     /// </summary>
-    public async Task<bool> WaitForAvailableAsync(DateTimeOffset deadline, CancellationToken cancellationToken)
+    public async Task<bool> WaitForAvailableAsync(Task changed, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(changed);
         var now = _time.GetUtcNow();
         if (now >= deadline)
         {
             return false;
-        }
-
-        Task changed;
-        lock (_gate)
-        {
-            changed = _changed.Task;
         }
 
         // An ejection whose cooldown is over is being probed by another call: its result signals.

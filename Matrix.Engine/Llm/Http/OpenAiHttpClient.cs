@@ -38,6 +38,7 @@ public sealed class OpenAiHttpClient : ILlmClient, IDisposable, IAsyncDisposable
     private readonly ResiliencePipeline<AttemptResult> _retry;
     private readonly string? _authorization;
     private readonly string _timeoutText;
+    private int _waitingReported;
 
     public OpenAiHttpClient(HttpLlmOptions options, LlmCounters counters, TimeProvider? time = null, Action<string>? log = null)
     {
@@ -241,11 +242,17 @@ public sealed class OpenAiHttpClient : ILlmClient, IDisposable, IAsyncDisposable
         LlmEndpoint? refused = null;
         while (true)
         {
+            var changed = _endpoints.NextChange;
             var endpoint = _endpoints.Choose(call.TaskId, call.Attempt, refused) ?? (refused is null ? null : _endpoints.Choose(call.TaskId, call.Attempt));
             if (endpoint is null || endpoint == refused)
             {
-                deadline ??= _time.GetUtcNow() + _options.UnavailableTimeout;
-                if (!await _endpoints.WaitForAvailableAsync(deadline.Value, cancellationToken).ConfigureAwait(false))
+                if (deadline is null)
+                {
+                    deadline = _time.GetUtcNow() + _options.UnavailableTimeout;
+                    OnWaiting();
+                }
+
+                if (!await _endpoints.WaitForAvailableAsync(changed, deadline.Value, cancellationToken).ConfigureAwait(false))
                 {
                     return new AttemptResult(AttemptKind.PoolUnavailable, null, $"no endpoint of LLM pool '{_options.PoolName}' was available for {Seconds(_options.UnavailableTimeout)} s", string.Empty, null);
                 }
@@ -333,6 +340,18 @@ public sealed class OpenAiHttpClient : ILlmClient, IDisposable, IAsyncDisposable
         }
     }
 
+    /// <summary>A call found no available endpoint in its pool: said once until an endpoint is available again.</summary>
+    private void OnWaiting()
+    {
+        if (Interlocked.Exchange(ref _waitingReported, 1) == 0)
+        {
+            var urls = _endpoints.Current;
+            _log(urls.Count == 0
+                ? $"no endpoints{(_options.UrlsFile is { } f ? $" in {f}" : string.Empty)}; calls wait up to {Seconds(_options.UnavailableTimeout)} s for one"
+                : $"every endpoint is ejected ({string.Join(", ", urls.Select(u => u.BaseUrl))}); calls wait up to {Seconds(_options.UnavailableTimeout)} s for one to come back");
+        }
+    }
+
     private void OnEndpointEvent(LlmEndpoint endpoint, EndpointEvent e, TimeSpan cooldown)
     {
         if (e == EndpointEvent.Ejected)
@@ -344,6 +363,7 @@ public sealed class OpenAiHttpClient : ILlmClient, IDisposable, IAsyncDisposable
         else
         {
             _log($"{endpoint.BaseUrl} answers again; back in the pool");
+            Interlocked.Exchange(ref _waitingReported, 0);
             _endpoints.Signal();
         }
     }
