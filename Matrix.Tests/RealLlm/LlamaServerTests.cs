@@ -83,6 +83,37 @@ public sealed class LlamaServerTests
     }
 
     [TestMethod]
+    public async Task A_prompt_longer_than_the_servers_context_fails_its_task_with_context_length()
+    {
+        // Slots of 2,048 tokens: tau2's assistant prompt (retail policy + tools, ~4.6k tokens) does not fit, the user
+        // simulator's does. llama.cpp refuses with HTTP 400 exceed_context_size_error; nothing is retried.
+        await using var server = await LlamaServer.StartAsync(parallel: 2, slotContext: 2048);
+        using var dir = new TempDir();
+
+        var run = await LlamaRuns.RunAsync(
+        [
+            "run", "tau2", "--data", Tau2Data.Folder("retail"), "--tasks", "2", "--out", dir["out"],
+            "--llm", server.BaseUrl.ToString(), "--model", "tiny", "--set", "tau2.max_steps=4", "tau2.max_tokens=24",
+        ]);
+
+        var context = run.Out + run.Error + "\nserver:\n" + server.Log;
+        Assert.AreEqual(0, run.ExitCode, context);
+        var rows = PartReader.ReadDirectory(dir["out"]).ToList();
+        Assert.HasCount(2, rows, context);
+        foreach (var row in rows)
+        {
+            Assert.AreEqual("failed", row.Status, context);
+            Assert.AreEqual("context_length", row.Reason, $"{row.Error}\n{context}");
+            Assert.Contains("exceed", row.Error!);
+            Assert.IsNotEmpty(row.Messages, "the trajectory up to the refused call is kept");
+        }
+
+        var llm = LlamaRuns.Manifest(dir["out"]).GetProperty("llm");
+        Assert.AreEqual(2, llm.GetProperty("context_length_refusals").GetInt64());
+        Assert.AreEqual(0, llm.GetProperty("retries").GetInt64());
+    }
+
+    [TestMethod]
     public async Task Server_killed_and_restarted_mid_run_loses_no_task()
     {
         const int tasks = 24;

@@ -22,6 +22,7 @@ internal sealed class LlamaServer : IAsyncDisposable
 
     private readonly LlamaSetup _setup;
     private readonly int _parallel;
+    private readonly int _slotContext;
     private readonly ConcurrentQueue<string> _log = new();
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
     private Process? _process;
@@ -40,11 +41,12 @@ internal sealed class LlamaServer : IAsyncDisposable
         }
     };
 
-    private LlamaServer(LlamaSetup setup, int port, int parallel)
+    private LlamaServer(LlamaSetup setup, int port, int parallel, int slotContext)
     {
         _setup = setup;
         Port = port;
         _parallel = parallel;
+        _slotContext = slotContext;
     }
 
     public int Port { get; }
@@ -55,10 +57,13 @@ internal sealed class LlamaServer : IAsyncDisposable
     /// <summary>The server's last log lines, for assertion messages.</summary>
     public string Log => string.Join('\n', _log);
 
-    /// <summary>Starts a server with <paramref name="parallel"/> slots on a free port and waits until it is healthy.</summary>
-    public static async Task<LlamaServer> StartAsync(int parallel = 8)
+    /// <summary>
+    /// Starts a server with <paramref name="parallel"/> slots of <paramref name="slotContext"/> tokens each on a free
+    /// port and waits until it is healthy (a prompt longer than a slot's context is refused).
+    /// </summary>
+    public static async Task<LlamaServer> StartAsync(int parallel = 8, int slotContext = 32768)
     {
-        var server = new LlamaServer(LlamaSetup.Require(), HostRun.ClosedPort(), parallel);
+        var server = new LlamaServer(LlamaSetup.Require(), HostRun.ClosedPort(), parallel, slotContext);
         try
         {
             await server.StartProcessAsync();
@@ -139,7 +144,7 @@ internal sealed class LlamaServer : IAsyncDisposable
         string[] args =
         [
             "-m", _setup.Model, "--host", "127.0.0.1", "--port", Port.ToString(CultureInfo.InvariantCulture),
-            "-c", (32768 * _parallel).ToString(CultureInfo.InvariantCulture), "--parallel", _parallel.ToString(CultureInfo.InvariantCulture),
+            "-c", (_slotContext * _parallel).ToString(CultureInfo.InvariantCulture), "--parallel", _parallel.ToString(CultureInfo.InvariantCulture),
             "-t", "1", "--jinja", "--chat-template-file", _setup.Template, "--metrics", "--alias", "tiny",
         ];
         foreach (var a in args)
