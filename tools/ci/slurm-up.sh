@@ -85,10 +85,15 @@ for pair in slurmctld:slurmctld slurmd:slurmd srun:slurm-client sinfo:slurm-clie
             munged:munge unmunge:munge; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")
 done
-if ! command -v mpiexec >/dev/null 2>&1; then
-  # srun --mpi=pmix uses Slurm's pmix plugin, which loads the PMIx library that OpenMPI brings.
-  need+=(openmpi-bin libopenmpi-dev)
-fi
+# srun --mpi=pmix uses Slurm's pmix plugin, which loads the PMIx library that libopenmpi-dev brings: check each
+# package, not mpiexec alone (a machine with openmpi-bin but not libopenmpi-dev fails with "can not load PMIx library").
+for package in openmpi-bin libopenmpi-dev; do
+  if command -v dpkg-query >/dev/null 2>&1; then
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || need+=("$package")
+  elif ! command -v mpiexec >/dev/null 2>&1; then
+    need+=("$package")
+  fi
+done
 if ((${#need[@]})); then
   mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
   [[ "${MATRIX_SLURM_NO_INSTALL:-0}" == 1 ]] && die "missing packages: ${need[*]} (MATRIX_SLURM_NO_INSTALL=1)"
