@@ -47,7 +47,7 @@ public sealed record HttpLlmOptions(IReadOnlyList<Uri> BaseUrls, string Model = 
     /// <summary>Concurrent HTTP connections per server (requests beyond wait for a free one).</summary>
     public int MaxConnectionsPerServer { get; init; } = 256;
 
-    /// <summary>Consecutive failures (errors, timeouts, 5xx, malformed answers) that eject an endpoint.</summary>
+    /// <summary>Consecutive failures (connection errors, timeouts, 502/503/504, malformed answers) that eject an endpoint.</summary>
     public int EjectAfterFailures { get; init; } = 5;
 
     /// <summary>First ejection's cooldown; doubled after every failed probe, up to <see cref="MaxEjectCooldown"/>.</summary>
@@ -68,7 +68,7 @@ public sealed record HttpLlmOptions(IReadOnlyList<Uri> BaseUrls, string Model = 
             .Int(MaxBackoffKey, (int)d.MaxBackoff.TotalMilliseconds, "LLM over HTTP: longest wait between retries, in milliseconds (also caps Retry-After).", 0, 3_600_000)
             .Int(MaxConnectionsKey, d.MaxConnectionsPerServer, "LLM over HTTP: concurrent connections per server URL (a pool's max_connections overrides it).", 1, 1_000_000)
             .Double(UnavailableTimeoutKey, d.UnavailableTimeout.TotalSeconds, "LLM over HTTP: when every endpoint of a pool is ejected (or its urls_file lists none), calls wait this many seconds for one before they fail.", 0, 7 * 86_400)
-            .Int(EjectAfterKey, d.EjectAfterFailures, "LLM over HTTP: consecutive failures (connection errors, timeouts, 5xx, malformed answers) that eject an endpoint from its pool.", 2, 1_000_000)
+            .Int(EjectAfterKey, d.EjectAfterFailures, "LLM over HTTP: consecutive failures (connection errors, timeouts, 502/503/504, malformed answers) that eject an endpoint from its pool; any other answer, 500 included, resets the count.", 2, 1_000_000)
             .Double(EjectSecondsKey, d.EjectCooldown.TotalSeconds, "LLM over HTTP: an ejected endpoint's first cooldown; then one call probes it, and each failed probe doubles the cooldown.", 0.5, 86_400)
             .Double(MaxEjectSecondsKey, d.MaxEjectCooldown.TotalSeconds, "LLM over HTTP: longest cooldown of an ejected endpoint.", 0.5, 86_400)
             .Double(UrlsFilePollKey, d.UrlsFilePoll.TotalSeconds, "LLM over HTTP: seconds between re-reads of a pool's urls_file.", 0.1, 3_600);

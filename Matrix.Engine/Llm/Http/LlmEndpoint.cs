@@ -5,7 +5,7 @@ namespace Matrix.Engine.Llm.Http;
 
 /// <summary>
 /// One server URL of a pool and its health. <see cref="HttpLlmOptions.EjectAfterFailures"/> consecutive failures
-/// (connection errors, timeouts, 5xx, malformed answers; not 429, which a loaded but live server sends) open a Polly
+/// (connection errors, timeouts, 502/503/504, malformed answers; not 429 or 500, which a live server sends) open a Polly
 /// circuit breaker: the endpoint is ejected for a cooldown that doubles with every failed probe, up to a cap; when the
 /// cooldown ends, the next call through it is the probe that decides (success closes the circuit, failure ejects it
 /// again). Thread-safe.

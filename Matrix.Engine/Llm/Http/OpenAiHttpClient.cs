@@ -319,7 +319,8 @@ public sealed class OpenAiHttpClient : ILlmClient, IDisposable, IAsyncDisposable
             var kind = code switch
             {
                 408 or 429 => AttemptKind.Busy,
-                >= 500 => AttemptKind.EndpointFailure,
+                502 or 503 or 504 => AttemptKind.EndpointFailure,
+                >= 500 => AttemptKind.ServerError,
                 _ when ContextLengthRefusal.Matches(code, Encoding.UTF8.GetString(bytes)) => AttemptKind.ContextLength,
                 _ => AttemptKind.Rejected,
             };
