@@ -50,6 +50,12 @@ internal sealed class RunVerb
 
     [Option("help-settings", HelpText = "List every setting of the scenario with its default, then exit.")]
     public bool HelpSettings { get; set; }
+
+    [Option("log-level", HelpText = Logging.LogOptions.LevelHelp)]
+    public string? LogLevel { get; set; }
+
+    [Option("log-format", HelpText = Logging.LogOptions.FormatHelp)]
+    public string? LogFormat { get; set; }
 }
 
 /// <summary><c>matrix sim-server</c>: the simulated LLM over HTTP, OpenAI-compatible.</summary>
@@ -94,6 +100,12 @@ internal sealed class SimServerVerb
 
     [Option("api-key-env", HelpText = "Require 'Authorization: Bearer <key>' with the key read from this environment variable (vLLM's --api-key).")]
     public string? ApiKeyEnv { get; set; }
+
+    [Option("log-level", HelpText = Logging.LogOptions.LevelHelp)]
+    public string? LogLevel { get; set; }
+
+    [Option("log-format", HelpText = Logging.LogOptions.FormatHelp)]
+    public string? LogFormat { get; set; }
 }
 
 /// <summary><c>matrix inspect DIR</c>.</summary>

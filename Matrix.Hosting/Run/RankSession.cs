@@ -2,6 +2,7 @@ using Matrix.Engine.Settings;
 using Matrix.Engine.Transport;
 using Matrix.Mpi.Ranks;
 using Matrix.Mpi.Transport;
+using Microsoft.Extensions.Logging;
 
 namespace Matrix.Hosting.Run;
 
@@ -31,7 +32,7 @@ internal sealed class RankSession : IAsyncDisposable
     /// Joins the job this process was launched into (MPI rank discovery, then every rank connects to every
     /// other and authenticates), or returns <see cref="Single"/> when no launcher started it.
     /// </summary>
-    public static async Task<RankSession> OpenAsync(RunSettings settings, CancellationToken cancellationToken)
+    public static async Task<RankSession> OpenAsync(RunSettings settings, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var exchange = Launcher.Open();
@@ -48,6 +49,7 @@ internal sealed class RankSession : IAsyncDisposable
                 BindAddress = settings.GetString(TransportSettings.Bind) ?? "*",
                 AdvertiseHost = settings.GetString(TransportSettings.AdvertiseHost),
                 ConnectTimeout = TimeSpan.FromSeconds(settings.GetDouble(TransportSettings.ConnectTimeout)),
+                Logger = loggers.CreateLogger("Matrix.Transport"),
             };
             var transport = await NetMqPeerTransport.ConnectAsync(exchange, options, cancellationToken).ConfigureAwait(false);
             return new RankSession(exchange, transport);

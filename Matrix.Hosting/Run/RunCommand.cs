@@ -9,9 +9,11 @@ using Matrix.Engine.Runtime.Baselines;
 using Matrix.Engine.Scenarios;
 using Matrix.Engine.Settings;
 using Matrix.Hosting.Cli;
+using Matrix.Hosting.Logging;
 using Matrix.Mpi.Transport;
 using Matrix.Store.Arrow;
 using Matrix.Store.Content;
+using Microsoft.Extensions.Logging;
 
 namespace Matrix.Hosting.Run;
 
@@ -29,6 +31,10 @@ internal static class RunCommand
             throw new UsageException("--retry-failed works with --resume: it runs the failed tasks of the run in --out again");
         }
 
+        // Logs go to stderr, user mistakes stay one plain line (MatrixHost.cs), stdout keeps the summary.
+        var logRank = new LogRank();
+        using var loggers = LogOptions.CreateFactory(console, verb.LogLevel, verb.LogFormat, logRank);
+        var log = loggers.CreateLogger(HostLog.Category);
         var scenario = FindScenario(verb.Scenario, scenarios);
         var settings = ResolveSettings(verb, scenario);
         if (verb.HelpSettings)
@@ -59,11 +65,11 @@ internal static class RunCommand
 
         // The LLM pools are checked (settings, URL files, API keys, endpoints answering) before anything is written.
         var llmCounters = new LlmCounters();
-        var llm = await CreateLlmAsync(scenario, settings, llmCounters, console, cancellationToken).ConfigureAwait(false);
+        var llm = await CreateLlmAsync(scenario, settings, llmCounters, loggers, cancellationToken).ConfigureAwait(false);
         await using var llmLifetime = llm as IAsyncDisposable ?? NoLifetime.Instance;
 
         // Every rank has checked the output directory before any rank can pass the transport's start barrier and write.
-        await using var session = await RankSession.OpenAsync(settings, cancellationToken).ConfigureAwait(false);
+        await using var session = await RankSession.OpenAsync(settings, loggers, cancellationToken).ConfigureAwait(false);
         if (scheduler != SchedulerKind.P2p && session.Size > 1)
         {
             throw new UsageException(Schedulers.OneRankOnly(scheduler, session.Size));
@@ -72,10 +78,17 @@ internal static class RunCommand
         if (session.Transport is NetMqPeerTransport transport)
         {
             var security = transport.Secure ? "CurveZMQ + job MAC" : "NOT secured (transport.secure=false)";
-            await console.Error.WriteLineAsync($"matrix: rank {session.Rank}/{session.Size} on {Environment.MachineName} listens on {transport.LocalEndpoint} ({security})").ConfigureAwait(false);
+            log.Listening(session.Rank, session.Size, Environment.MachineName, transport.LocalEndpoint, security);
         }
 
+        logRank.Value = session.Rank;
         var resume = verb.Resume ? await ResumeState.LoadAsync(outDir, session, verb.RetryFailed, cancellationToken).ConfigureAwait(false) : null;
+        if (resume is not null && session.Rank == 0)
+        {
+            log.Resuming(outDir, resume.Done.Count, resume.Retry.RecordsRemoved, resume.Repair.Repaired.Count, resume.Repair.SetAside.Count);
+        }
+
+        log.RunStarting(session.Rank, session.Size, scenario.Name, llm.Describe, outDir);
         if (!verb.Resume && session.Rank == 0)
         {
             await identity.WriteAsync(outDir, cancellationToken).ConfigureAwait(false);
@@ -92,6 +105,7 @@ internal static class RunCommand
                 Directory = Path.Combine(outDir, WorkDirectory, string.Create(CultureInfo.InvariantCulture, $"rank-{session.Rank}")),
                 Rank = session.Rank,
                 MemoryBytes = settings.GetInt(EngineSettings.StoreMemoryMb) * (1L << 20),
+                Logger = loggers.CreateLogger("Matrix.Store"),
             })
             : null;
 
@@ -314,7 +328,7 @@ internal static class RunCommand
     /// The rank's LLM client: <c>--llm oracle</c> for scenarios that have one, else the pools (<see cref="LlmFleet"/>) with
     /// every role bound to its own; endpoints given directly must answer now (a user mistake otherwise).
     /// </summary>
-    private static async Task<ILlmClient> CreateLlmAsync(Scenario scenario, RunSettings settings, LlmCounters counters, HostConsole console, CancellationToken cancellationToken)
+    private static async Task<ILlmClient> CreateLlmAsync(Scenario scenario, RunSettings settings, LlmCounters counters, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var targets = settings.GetList(EngineSettings.Llm);
         if (targets.Count == 1 && targets[0] == OracleLlm.Name)
@@ -329,13 +343,7 @@ internal static class RunCommand
             scenario.Roles,
             counters,
             () => new SimulatedLlm(SimFleetOptions.FromSettings(settings), counters),
-            line =>
-            {
-                lock (console.Error)
-                {
-                    console.Error.WriteLine("matrix: " + line);
-                }
-            });
+            loggers);
         try
         {
             await fleet.ProbeAsync(cancellationToken).ConfigureAwait(false);

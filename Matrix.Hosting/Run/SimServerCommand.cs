@@ -11,6 +11,7 @@ internal static class SimServerCommand
 {
     public static async Task<int> ExecuteAsync(SimServerVerb verb, HostConsole console, CancellationToken cancellationToken)
     {
+        using var loggers = Logging.LogOptions.CreateFactory(console, verb.LogLevel, verb.LogFormat, new Logging.LogRank());
         if (verb.Port is < 0 or > 65535)
         {
             throw new UsageException($"--port must be between 0 and 65535, got {verb.Port}");
@@ -65,6 +66,7 @@ internal static class SimServerCommand
         var capacity = fleet.ZeroLatency ? "zero latency" : string.Create(CultureInfo.InvariantCulture, $"capacity ~{fleet.CapacityTokensPerSecond:0} tokens/s");
         await console.Out.WriteLineAsync($"matrix sim-server listening on {server.BaseUrl} ({fleet.Replicas} replicas x {fleet.SlotsPerReplica} slots, {capacity})").ConfigureAwait(false);
         await console.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
+        Logging.HostLog.SimServerListening(loggers.CreateLogger(Logging.HostLog.Category), server.BaseUrl.ToString());
         try
         {
             await server.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);

@@ -229,7 +229,7 @@ public sealed partial class NetMqPeerTransport
             {
                 if (msg.HasMore)
                 {
-                    Reject();
+                    Reject(peer, "a multipart frame");
                     DiscardRest(peer.Dealer, ref msg);
                     continue;
                 }
@@ -244,7 +244,7 @@ public sealed partial class NetMqPeerTransport
                 }
                 else
                 {
-                    Reject();
+                    Reject(peer, "not the expected WELCOME");
                 }
             }
         }
@@ -270,13 +270,13 @@ public sealed partial class NetMqPeerTransport
             {
                 if (!identity.HasMore || !_router.TryReceive(ref frame, TimeSpan.Zero))
                 {
-                    Reject();
+                    Reject(identity.Slice(), "no frame after the identity");
                     continue;
                 }
 
                 if (frame.HasMore)
                 {
-                    Reject();
+                    Reject(identity.Slice(), "a multipart frame");
                     DiscardRest(_router, ref frame);
                     continue;
                 }
@@ -306,7 +306,7 @@ public sealed partial class NetMqPeerTransport
     {
         if (identity.Length != WireFormat.IdentityLength || frame.IsEmpty)
         {
-            Reject();
+            Reject(identity, "a malformed identity or an empty frame");
             return;
         }
 
@@ -317,11 +317,11 @@ public sealed partial class NetMqPeerTransport
         }
         else if (frame[0] == WireFormat.KindData && _inbound.TryGetValue(key, out var connection))
         {
-            OnData(connection, frame);
+            OnData(identity, connection, frame);
         }
         else
         {
-            Reject();
+            Reject(identity, "data before an accepted HELLO");
         }
     }
 
@@ -336,14 +336,14 @@ public sealed partial class NetMqPeerTransport
             || (Secure && !CryptographicOperations.FixedTimeEquals(hello.PublicKey, _publicKeys[hello.From]))
             || Math.Abs(now - hello.UnixMs) > skew)
         {
-            Reject();
+            Reject(identity, "a HELLO that does not authenticate");
             return;
         }
 
         ForgetOldNonces(now, skew);
         if (!_seenNonces.TryAdd(Key128.From(hello.Nonce), hello.UnixMs))
         {
-            Reject();
+            Reject(identity, "a replayed HELLO");
             return;
         }
 
@@ -386,13 +386,13 @@ public sealed partial class NetMqPeerTransport
         }
     }
 
-    private void OnData(Inbound connection, ReadOnlySpan<byte> frame)
+    private void OnData(ReadOnlySpan<byte> identity, Inbound connection, ReadOnlySpan<byte> frame)
     {
         var macLength = connection.Mac is null ? 0 : WireFormat.DataMacLength;
         if (frame.Length < WireFormat.DataHeaderLength + macLength || frame[1] != WireFormat.Version
             || (connection.Mac is not null && !WireFormat.DataMacMatches(connection.Mac, frame)))
         {
-            Reject();
+            Reject(identity, "a DATA frame whose MAC or header does not match");
             return;
         }
 
@@ -402,7 +402,7 @@ public sealed partial class NetMqPeerTransport
         if (sequence <= connection.LastSequence
             || !WireFormat.IsWellFormedBody(body, count, _options.MaxMessageBytes, out var payload))
         {
-            Reject();
+            Reject(identity, "a replayed or malformed DATA frame");
             return;
         }
 
@@ -442,7 +442,41 @@ public sealed partial class NetMqPeerTransport
         }
     }
 
-    private void Reject() => Interlocked.Increment(ref _framesRejected);
+    /// <summary>Counts a frame that arrived on this rank's ROUTER and was dropped; logs the first one of each connection.</summary>
+    private void Reject(ReadOnlySpan<byte> identity, string reason)
+    {
+        Interlocked.Increment(ref _framesRejected);
+        if (_logger is not null)
+        {
+            // ZeroMQ does not tell NetMQ the sender's address: a connection is told apart by its identity.
+            LogFirstRejection(identity.IsEmpty ? "a connection without identity" : "connection " + Convert.ToHexStringLower(identity[..Math.Min(identity.Length, 8)]), reason);
+        }
+    }
 
-    private void RecordFault(Exception ex) => Interlocked.CompareExchange(ref _firstError, ex, null);
+    /// <summary>Counts a frame that arrived on this rank's connection to <paramref name="peer"/> and was dropped.</summary>
+    private void Reject(Peer peer, string reason)
+    {
+        Interlocked.Increment(ref _framesRejected);
+        if (_logger is not null)
+        {
+            LogFirstRejection(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the connection to rank {peer.Rank}"), reason);
+        }
+    }
+
+    /// <summary>Poller thread only. At most <see cref="MaxLoggedSources"/> sources are remembered; the total is logged at dispose.</summary>
+    private void LogFirstRejection(string source, string reason)
+    {
+        if (_rejectSources.Count < MaxLoggedSources && _rejectSources.Add(source))
+        {
+            _logger!.FrameRejected(Rank, source, reason);
+        }
+    }
+
+    private void RecordFault(Exception ex)
+    {
+        if (Interlocked.CompareExchange(ref _firstError, ex, null) is null)
+        {
+            _logger?.FirstFault(Rank, ex);
+        }
+    }
 }

@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Threading.Channels;
 using Matrix.Engine.Transport;
 using Matrix.Mpi.Ranks;
+using Microsoft.Extensions.Logging;
 using NetMQ;
 using NetMQ.Sockets;
 
@@ -46,6 +47,9 @@ public sealed partial class NetMqPeerTransport : IPeerTransport
     private int _started;
     private int _disposed;
     private Exception? _firstError;
+    private readonly ILogger? _logger;
+    private readonly HashSet<string> _rejectSources = new(StringComparer.Ordinal);
+    private const int MaxLoggedSources = 64;
 
     private NetMqPeerTransport(
         int rank, int size, TransportOptions options, RouterSocket router, NetMQCertificate? certificate,
@@ -54,6 +58,7 @@ public sealed partial class NetMqPeerTransport : IPeerTransport
         Rank = rank;
         Size = size;
         _options = options;
+        _logger = options.Logger;
         _router = router;
         _endpoints = endpoints;
         _publicKeys = publicKeys;
@@ -339,6 +344,11 @@ public sealed partial class NetMqPeerTransport : IPeerTransport
         _router.Dispose();
         _wake.Dispose();
         _poller.Dispose();
+        if (Interlocked.Read(ref _framesRejected) is var rejected and > 0)
+        {
+            _logger?.FramesRejectedTotal(rejected, Rank, _rejectSources.Count);
+        }
+
         foreach (var connection in _inbound.Values)
         {
             connection.Dispose();

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Matrix.Mpi.Transport;
 
 /// <summary>How a rank's <see cref="NetMqPeerTransport"/> binds, authenticates and queues.</summary>
@@ -47,6 +49,12 @@ public sealed record TransportOptions
     /// <summary>How far a HELLO's timestamp may be from this rank's clock.</summary>
     /// <value>2 minutes by default.</value>
     public TimeSpan MaxClockSkew { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Where the transport logs its first fault and its rejected frames (once per connection, then a total at dispose);
+    /// <c>null</c> logs nothing.
+    /// </summary>
+    public ILogger? Logger { get; init; }
 
     /// <summary>Test seam: rewrites the endpoint a peer published (peer rank, published endpoint) before dialling it.</summary>
     internal Func<int, string, string>? PeerEndpointOverride { get; init; }

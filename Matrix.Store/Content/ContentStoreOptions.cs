@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Matrix.Store.Content;
 
 /// <summary>
@@ -38,4 +40,7 @@ public sealed record ContentStoreOptions
 
     /// <summary>Keep <see cref="Directory"/> on dispose (for inspection); its log files are deleted at the next open.</summary>
     public bool KeepFiles { get; init; }
+
+    /// <summary>Where the store logs its events (the first spill to disk); <c>null</c> logs nothing.</summary>
+    public ILogger? Logger { get; init; }
 }

@@ -62,6 +62,7 @@ public sealed class FasterContentStore : IContentStore
     private const int ReclaimEveryFrees = 64;
 
     private readonly ContentStoreOptions _options;
+    private int _spillLogged;
     private readonly int _rank;
     private readonly int _chunkBytes;
     private readonly long _segmentBytes;
@@ -244,6 +245,11 @@ public sealed class FasterContentStore : IContentStore
                 {
                     Unregister(task, item);
                     throw;
+                }
+
+                if (_store.Log.HeadAddress > FirstAddress && _options.Logger is { } logger && Interlocked.Exchange(ref _spillLogged, 1) == 0)
+                {
+                    logger.Spilling(_rank, _options.MemoryBytes >> 20, _options.Directory);
                 }
 
                 if (task.IsClosed)

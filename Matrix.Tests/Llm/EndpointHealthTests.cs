@@ -209,13 +209,7 @@ public sealed class EndpointHealthTests
                 MaxBackoff = TimeSpan.FromMilliseconds(5),
             }),
             counters,
-            log: line =>
-            {
-                lock (log)
-                {
-                    log.Add(line);
-                }
-            });
+            logger: new ListLogger(log));
 
     private async Task WaitUntilAsync(Func<bool> condition, string failure)
     {

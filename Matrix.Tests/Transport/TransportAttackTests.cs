@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using Matrix.Mpi.Transport;
 using NetMQ;
+using Matrix.Tests.Support;
 using NetMQ.Sockets;
 using static Matrix.Tests.Transport.TransportTestKit;
 
@@ -68,6 +69,39 @@ public sealed class TransportAttackTests
         await job.RoundTripAsync(Ct);
         job.AssertOnlyJobTraffic();
         Assert.AreEqual(before + 2, job.Target.GetStatistics().FramesRejected);
+    }
+
+    [TestMethod]
+    [Timeout(60_000, CooperativeCancellation = true)]
+    public async Task Rejected_frames_from_one_outsider_are_logged_once_then_counted_at_dispose()
+    {
+        var log = new ListLogger();
+        var job = await Job.StartAsync(Ct, log);
+        await using (job)
+        {
+            await job.RoundTripAsync(Ct);
+            var before = job.Target.GetStatistics().FramesRejected;
+            using var attacker = new DealerSocket();
+            var identity = WireFormat.NewIdentity();
+            attacker.Options.Linger = TimeSpan.Zero;
+            attacker.Options.Identity = identity;
+            attacker.Options.CurveServerKey = job.Target.PublicKeyOf(1).ToArray();
+            attacker.Options.CurveCertificate = new NetMQCertificate();
+            attacker.Connect(job.Target.LocalEndpoint);
+            var wrongSecret = RandomNumberGenerator.GetBytes(32);
+            for (var i = 0; i < 10; i++)
+            {
+                attacker.SendFrame(ForgedHello(identity, wrongSecret, job.Target.PublicKeyOf(0).ToArray()));
+            }
+
+            await WaitUntilAsync(() => job.Target.GetStatistics().FramesRejected >= before + 10, Ct);
+            Assert.HasCount(1, log.Lines.Where(l => l.Contains("rejected a frame from connection", StringComparison.Ordinal)).ToList(), string.Join('\n', log.Lines));
+            Assert.IsFalse(log.Lines.Any(l => l.Contains("in all", StringComparison.Ordinal)), "the total is logged at dispose only");
+        }
+
+        var total = log.Lines.Where(l => l.Contains("frames in all (frames_rejected)", StringComparison.Ordinal)).ToList();
+        Assert.HasCount(1, total, string.Join('\n', log.Lines));
+        Assert.Contains("rank 1 rejected 10 frames", total[0]);
     }
 
     [TestMethod]
@@ -179,9 +213,9 @@ public sealed class TransportAttackTests
 
         public NetMqPeerTransport Target => _ranks[1];
 
-        public static async Task<Job> StartAsync(CancellationToken ct)
+        public static async Task<Job> StartAsync(CancellationToken ct, ListLogger? targetLog = null)
         {
-            var job = new Job(await ConnectAsync(2, Loopback(secure: true), ct));
+            var job = new Job(await ConnectAsync(2, r => Loopback(secure: true) with { Logger = r == 1 ? targetLog : null }, ct));
             foreach (var rank in job._ranks)
             {
                 rank.Start(job._inboxes[rank.Rank].Receive);

@@ -4,6 +4,8 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using Matrix.Engine.Llm.Sim;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
@@ -31,7 +33,8 @@ public sealed class OpenAiHttpClient : ILlmClient, IDisposable, IAsyncDisposable
     private readonly LlmCounters _counters;
     private readonly HttpClient _http;
     private readonly TimeProvider _time;
-    private readonly Action<string> _log;
+    private readonly ILogger _log;
+    private readonly string _pool;
     private readonly string[] _fixedUrls;
     private readonly EndpointSet _endpoints;
     private readonly UrlsFileWatcher? _watcher;
@@ -40,7 +43,7 @@ public sealed class OpenAiHttpClient : ILlmClient, IDisposable, IAsyncDisposable
     private readonly string _timeoutText;
     private int _waitingReported;
 
-    public OpenAiHttpClient(HttpLlmOptions options, LlmCounters counters, TimeProvider? time = null, Action<string>? log = null)
+    public OpenAiHttpClient(HttpLlmOptions options, LlmCounters counters, TimeProvider? time = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(options.BaseUrls);
@@ -56,8 +59,8 @@ public sealed class OpenAiHttpClient : ILlmClient, IDisposable, IAsyncDisposable
         _options = options;
         _counters = counters ?? throw new ArgumentNullException(nameof(counters));
         _time = time ?? TimeProvider.System;
-        var pool = options.PoolName;
-        _log = log is null ? static _ => { } : message => log($"llm pool '{pool}': {message}");
+        _pool = options.PoolName;
+        _log = logger ?? NullLogger.Instance;
         _fixedUrls = new string[options.BaseUrls.Count];
         for (var i = 0; i < _fixedUrls.Length; i++)
         {
@@ -83,7 +86,7 @@ public sealed class OpenAiHttpClient : ILlmClient, IDisposable, IAsyncDisposable
         _retry = BuildRetry(options, counters, _time);
         if (options.UrlsFile is { } file)
         {
-            _watcher = new UrlsFileWatcher(file, _endpoints, _fixedUrls, options.UrlsFilePoll, _time, _log);
+            _watcher = new UrlsFileWatcher(file, _endpoints, _fixedUrls, options.UrlsFilePoll, _time, _log, _pool);
             try
             {
                 _watcher.Start();
@@ -347,9 +350,14 @@ public sealed class OpenAiHttpClient : ILlmClient, IDisposable, IAsyncDisposable
         if (Interlocked.Exchange(ref _waitingReported, 1) == 0)
         {
             var urls = _endpoints.Current;
-            _log(urls.Count == 0
-                ? $"no endpoints{(_options.UrlsFile is { } f ? $" in {f}" : string.Empty)}; calls wait up to {Seconds(_options.UnavailableTimeout)} s for one"
-                : $"every endpoint is ejected ({string.Join(", ", urls.Select(u => u.BaseUrl))}); calls wait up to {Seconds(_options.UnavailableTimeout)} s for one to come back");
+            if (urls.Count == 0)
+            {
+                _log.NoEndpoints(_pool, _options.UrlsFile is { } f ? $" in {f}" : string.Empty, Seconds(_options.UnavailableTimeout));
+            }
+            else
+            {
+                _log.AllEjected(_pool, string.Join(", ", urls.Select(u => u.BaseUrl)), Seconds(_options.UnavailableTimeout));
+            }
         }
     }
 
@@ -358,12 +366,12 @@ public sealed class OpenAiHttpClient : ILlmClient, IDisposable, IAsyncDisposable
         if (e == EndpointEvent.Ejected)
         {
             _counters.OnEjection();
-            _log($"{endpoint.BaseUrl} ejected after repeated failures; probed again in {Seconds(cooldown)} s");
+            _log.EndpointEjected(_pool, endpoint.BaseUrl, Seconds(cooldown));
             _endpoints.Signal(); // waiters recompute when to look again
         }
         else
         {
-            _log($"{endpoint.BaseUrl} answers again; back in the pool");
+            _log.EndpointBack(_pool, endpoint.BaseUrl);
             Interlocked.Exchange(ref _waitingReported, 0);
             _endpoints.Signal();
         }

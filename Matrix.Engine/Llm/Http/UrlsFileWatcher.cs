@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 
 namespace Matrix.Engine.Llm.Http;
 
@@ -13,18 +14,20 @@ internal sealed class UrlsFileWatcher : IAsyncDisposable
     private readonly string _path;
     private readonly EndpointSet _endpoints;
     private readonly IReadOnlyList<string> _fixedUrls;
-    private readonly Action<string> _log;
+    private readonly ILogger _log;
+    private readonly string _pool;
     private readonly CancellationTokenSource _stop = new();
     private readonly PeriodicTimer _timer;
     private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
     private Task _loop = Task.CompletedTask;
 
-    public UrlsFileWatcher(string path, EndpointSet endpoints, IReadOnlyList<string> fixedUrls, TimeSpan poll, TimeProvider time, Action<string> log)
+    public UrlsFileWatcher(string path, EndpointSet endpoints, IReadOnlyList<string> fixedUrls, TimeSpan poll, TimeProvider time, ILogger log, string pool)
     {
         _path = path;
         _endpoints = endpoints;
         _fixedUrls = fixedUrls;
         _log = log;
+        _pool = pool;
         _timer = new PeriodicTimer(poll, time);
     }
 
@@ -44,11 +47,11 @@ internal sealed class UrlsFileWatcher : IAsyncDisposable
         }
         catch (IOException e)
         {
-            Report($"cannot read {_path} ({e.Message}); keeping the pool's current endpoints");
+            Report($"cannot read {_path} ({e.Message})", () => _log.UrlsFileUnreadable(_pool, _path, e.Message));
         }
         catch (UnauthorizedAccessException e)
         {
-            Report($"cannot read {_path} ({e.Message}); keeping the pool's current endpoints");
+            Report($"cannot read {_path} ({e.Message})", () => _log.UrlsFileUnreadable(_pool, _path, e.Message));
         }
     }
 
@@ -72,7 +75,8 @@ internal sealed class UrlsFileWatcher : IAsyncDisposable
             }
             else
             {
-                Report(string.Create(CultureInfo.InvariantCulture, $"{_path}:{n}: '{line}' is not an http(s) base URL; skipped"));
+                var at = n;
+                Report(string.Create(CultureInfo.InvariantCulture, $"{_path}:{n}: '{line}'"), () => _log.UrlsFileBadLine(_pool, _path, at, line));
             }
         }
 
@@ -107,25 +111,26 @@ internal sealed class UrlsFileWatcher : IAsyncDisposable
         var (joined, left) = _endpoints.Update(_fixedUrls.Concat(Parse(lines)));
         foreach (var url in joined)
         {
-            _log($"{url} joined (from {_path})");
+            _log.EndpointJoined(_pool, url, _path);
         }
 
         foreach (var url in left)
         {
-            _log($"{url} left (removed from {_path}); its calls in flight finish");
+            _log.EndpointLeft(_pool, url, _path);
         }
     }
 
-    private void Report(string message)
+    /// <summary>Logs a problem the first time it is seen (<paramref name="key"/> tells problems apart): the file is re-read every poll.</summary>
+    private void Report(string key, Action log)
     {
         lock (_reported)
         {
-            if (!_reported.Add(message))
+            if (!_reported.Add(key))
             {
                 return;
             }
         }
 
-        _log(message);
+        log();
     }
 }

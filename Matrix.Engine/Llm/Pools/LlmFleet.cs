@@ -3,6 +3,7 @@ using Matrix.Engine.Agents;
 using Matrix.Engine.Llm.Http;
 using Matrix.Engine.Runtime;
 using Matrix.Engine.Settings;
+using Microsoft.Extensions.Logging;
 
 namespace Matrix.Engine.Llm.Pools;
 
@@ -35,9 +36,9 @@ public sealed class LlmFleet : ILlmClient, IAsyncDisposable
     /// Builds the pools from <paramref name="settings"/> and binds each LLM role of <paramref name="roles"/> to one.
     /// Throws <see cref="SettingsException"/> naming the key for a role bound to an unknown pool, a pool without URLs,
     /// a URL that is not http(s), a missing URL file or API key variable. <paramref name="createSim"/> makes the
-    /// simulated LLM for pools whose URL is <c>sim</c>; <paramref name="log"/> takes endpoint events.
+    /// simulated LLM for pools whose URL is <c>sim</c>; <paramref name="loggers"/> (none: nothing is logged) takes endpoint events.
     /// </summary>
-    public static LlmFleet Create(RunSettings settings, IEnumerable<RoleSpec> roles, LlmCounters counters, Func<ILlmClient> createSim, Action<string>? log = null, TimeProvider? time = null)
+    public static LlmFleet Create(RunSettings settings, IEnumerable<RoleSpec> roles, LlmCounters counters, Func<ILlmClient> createSim, ILoggerFactory? loggers = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(roles);
@@ -49,7 +50,7 @@ public sealed class LlmFleet : ILlmClient, IAsyncDisposable
         {
             foreach (var name in settings.Schema.MembersOf(LlmPoolSettings.PoolsPrefix))
             {
-                pools.Add(CreatePool(settings, name, counters, () => sim ??= createSim(), log, time));
+                pools.Add(CreatePool(settings, name, counters, () => sim ??= createSim(), loggers?.CreateLogger(LlmLog.Category), time));
             }
 
             var byName = pools.ToDictionary(p => p.Name, StringComparer.Ordinal);
@@ -122,7 +123,7 @@ public sealed class LlmFleet : ILlmClient, IAsyncDisposable
         }
     }
 
-    private static LlmPool CreatePool(RunSettings s, string name, LlmCounters counters, Func<ILlmClient> sim, Action<string>? log, TimeProvider? time)
+    private static LlmPool CreatePool(RunSettings s, string name, LlmCounters counters, Func<ILlmClient> sim, ILogger? log, TimeProvider? time)
     {
         var urlsKey = LlmPoolSettings.UrlsKey(name);
         var fileKey = LlmPoolSettings.UrlsFileKey(name);
