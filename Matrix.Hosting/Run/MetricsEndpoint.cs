@@ -63,9 +63,13 @@ internal sealed class MetricsEndpoint : IAsyncDisposable
                 .AddMeter(EngineMetrics.MeterName)
                 .AddPrometheusHttpListener(o =>
                 {
-                    // Every interface: Prometheus scrapes the ranks from another node.
-                    o.Host = "+";
                     o.Port = port;
+                    o.ConfigureHttpListener = (_, listener) =>
+                    {
+                        // Every interface (the option Host takes a host name only): Prometheus scrapes the ranks from another node.
+                        listener.Prefixes.Clear();
+                        listener.Prefixes.Add(string.Create(CultureInfo.InvariantCulture, $"http://+:{port}/"));
+                    };
                 })
                 .Build();
             return new MetricsEndpoint(provider, port, linger, cancellationToken);
