@@ -16,6 +16,7 @@ if [[ ! -d tools/arrow-reader/node_modules/apache-arrow ]]; then
 fi
 
 tools/ci/install-mpi.sh >&2 || { echo "installing OpenMPI failed"; echo "0 passed, 1 failed"; exit 1; }
+tools/ci/install-prometheus.sh >&2 || { echo "installing Prometheus failed"; echo "0 passed, 1 failed"; exit 1; }
 slurm_env=$(tools/ci/slurm-up.sh | tail -1) || { echo "starting the local Slurm failed"; echo "0 passed, 1 failed"; exit 1; }
 eval "$slurm_env"
 trap 'tools/ci/slurm-down.sh >/dev/null 2>&1 || true' EXIT

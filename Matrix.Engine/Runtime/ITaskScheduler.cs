@@ -26,6 +26,12 @@ public interface ITaskScheduler
 
     /// <summary>Offloading counters (0 when offloading is off).</summary>
     (long OffloadedBytes, long LocalFetches, long RemoteFetches) ContentCounters { get; }
+
+    /// <summary>Hop and task latency so far (read at a metrics scrape: a snapshot of the lock-free histograms, nothing recorded).</summary>
+    LatencySummary LiveLatency() => LatencySummary.Empty;
+
+    /// <summary>Orchestrators waiting in each role's block now (Dataflow <c>InputCount</c>), read at a metrics scrape.</summary>
+    IReadOnlyList<KeyValuePair<string, int>> QueueDepths() => [];
 }
 
 /// <summary>The <c>scheduler</c> setting.</summary>

@@ -114,6 +114,11 @@ public sealed partial class RankEngine : ITaskScheduler
 
     public int Rank => _rank;
 
+    public LatencySummary LiveLatency() => _steps.Latency.Snapshot();
+
+    public IReadOnlyList<KeyValuePair<string, int>> QueueDepths() =>
+        [.. _roles.Select(r => KeyValuePair.Create(r.Key, r.Value.InputCount)), KeyValuePair.Create(SinkRole, _sinkBlock.InputCount)];
+
     /// <summary>This rank's counters now.</summary>
     public CounterSnapshot Snapshot() => Counters.Snapshot(_llm);
 

@@ -48,6 +48,9 @@ internal sealed class RunVerb
     [Option("retry-failed", HelpText = "With --resume: run the tasks whose record has status 'failed' again; their old records are removed from the parts first, so every task keeps exactly one.")]
     public bool RetryFailed { get; set; }
 
+    [Option("metrics-port", HelpText = "Serve live Prometheus metrics at http://<node>:P+<local rank>/metrics while the job runs (0: off; docs/metrics.md).")]
+    public string? MetricsPort { get; set; }
+
     [Option("help-settings", HelpText = "List every setting of the scenario with its default, then exit.")]
     public bool HelpSettings { get; set; }
 

@@ -3,6 +3,7 @@ using Matrix.Engine.Llm;
 using Matrix.Engine.Llm.Http;
 using Matrix.Engine.Llm.Pools;
 using Matrix.Engine.Llm.Sim;
+using Matrix.Engine.Metrics;
 using Matrix.Engine.Output;
 using Matrix.Engine.Runtime;
 using Matrix.Engine.Runtime.Baselines;
@@ -82,6 +83,9 @@ internal static class RunCommand
         }
 
         logRank.Value = session.Rank;
+
+        // Live metrics (docs/metrics.md): bound now, so a port in use fails before anything is written.
+        await using var metrics = MetricsEndpoint.Start(settings.GetInt(MetricsSettings.Port), session.Rank, TimeSpan.FromSeconds(settings.GetDouble(MetricsSettings.LingerSeconds)), cancellationToken);
         var resume = verb.Resume ? await ResumeState.LoadAsync(outDir, session, verb.RetryFailed, cancellationToken).ConfigureAwait(false) : null;
         if (resume is not null && session.Rank == 0)
         {
@@ -125,6 +129,7 @@ internal static class RunCommand
         await using (sink.ConfigureAwait(false))
         {
             var engine = Schedulers.Create(scenario, context, options, sink, transport: session.Transport, placement: placement, llm: llmCounters, contentStore: store);
+            metrics?.Observe(new EngineMetrics(session.Rank, engine, llmCounters, (llm as LlmFleet)?.Pools, session.Transport), store);
             var rows = Shard(Limit(scenario.ReadInputAsync(new InputSource(inputPath, limit), context, cancellationToken), limit), session.Rank, session.Size);
             var progress = session.Rank == 0
                 ? new ProgressReporter(
@@ -176,6 +181,7 @@ internal static class RunCommand
             StoreBytesOnDisk = store?.Statistics.LogDiskBytes ?? 0,
             TransportBytesSent = session.Transport?.GetStatistics().Peers.Sum(p => p.BytesSent) ?? 0,
         };
+        metrics?.RunEnded();
         var reports = (await session.AllgatherAsync(report.ToBytes(), CancellationToken.None).ConfigureAwait(false)).Select(RankResult.FromBytes).ToList();
         if (session.Rank != 0)
         {
@@ -274,6 +280,7 @@ internal static class RunCommand
         LlmPoolSettings.Declare(schema, scenario.Roles);
         SimFleetOptions.Declare(schema);
         TransportSettings.Declare(schema);
+        MetricsSettings.Declare(schema);
         scenario.DeclareSettings(schema);
         EngineSettings.DeclareRoles(schema, scenario.Roles);
         Placement.Declare(schema, scenario.Roles.Select(r => r.Name));
@@ -298,6 +305,7 @@ internal static class RunCommand
         SettingsLoader.ApplyFlag(settings, EngineSettings.Trials, verb.Trials, "--trials");
         SettingsLoader.ApplyFlag(settings, EngineSettings.Concurrency, verb.Concurrency, "--concurrency");
         SettingsLoader.ApplyFlag(settings, EngineSettings.Seed, verb.Seed, "--seed");
+        SettingsLoader.ApplyFlag(settings, MetricsSettings.Port, verb.MetricsPort, "--metrics-port");
         return settings;
     }
 

@@ -105,7 +105,11 @@ public sealed class OpenAiHttpClient : ILlmClient, IDisposable, IAsyncDisposable
 
     public HttpLlmOptions Options => _options;
 
+    /// <summary>The pool's endpoints now (their in-flight calls and health, read by the metrics).</summary>
+    internal IReadOnlyList<LlmEndpoint> Endpoints => _endpoints.Current;
+
     /// <summary>The base URLs of the pool now (a URL file changes them).</summary>
+
     public IReadOnlyList<string> CurrentUrls => [.. _endpoints.Current.Select(e => e.BaseUrl)];
 
     /// <summary>The index in <see cref="CurrentUrls"/> of the endpoint that serves <paramref name="taskId"/> first while all are healthy.</summary>

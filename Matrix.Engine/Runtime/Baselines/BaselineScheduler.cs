@@ -54,6 +54,8 @@ internal abstract class BaselineScheduler : ITaskScheduler
 
     protected StepRunner Steps { get; }
 
+    public LatencySummary LiveLatency() => Steps.Latency.Snapshot();
+
     protected int Concurrency => _options.Concurrency;
 
     public CounterSnapshot JobSnapshot() => Counters.Snapshot(_llm);
