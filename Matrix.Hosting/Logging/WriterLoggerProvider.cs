@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text;
 using Microsoft.Extensions.Logging;
 
 namespace Matrix.Hosting.Logging;
@@ -11,6 +12,7 @@ namespace Matrix.Hosting.Logging;
 internal sealed class WriterLoggerProvider(TextWriter writer, LogFormat format, LogRank rank) : ILoggerProvider
 {
     private readonly ConcurrentDictionary<string, WriterLogger> _loggers = new(StringComparer.Ordinal);
+    private readonly Stream? _stderr = ReferenceEquals(writer, Console.Error) ? Console.OpenStandardError() : null;
 
     public ILogger CreateLogger(string categoryName) => _loggers.GetOrAdd(categoryName, c => new WriterLogger(c, this));
 
@@ -30,8 +32,19 @@ internal sealed class WriterLoggerProvider(TextWriter writer, LogFormat format, 
             : LogLineFormatter.Text(level, rank.Value, message, exception);
         lock (writer)
         {
-            writer.WriteLine(line);
-            writer.Flush();
+            if (_stderr is not null)
+            {
+                // One write(2) per line: Console.Error writes through a 256-character buffer, so a longer line reached the
+                // pipe in pieces and lines of ranks that share a launcher's stderr (mpiexec, srun) interleaved mid-line.
+                writer.Flush();
+                _stderr.Write(Encoding.UTF8.GetBytes(line + "\n"));
+                _stderr.Flush();
+            }
+            else
+            {
+                writer.Write(line + Environment.NewLine);
+                writer.Flush();
+            }
         }
     }
 
