@@ -5,6 +5,7 @@ namespace Matrix.Tests.Cluster;
 
 /// <summary>kill -9 at random moments, then --resume: every task exactly once, every part readable.</summary>
 [TestClass]
+[TestCategory("cluster")]
 public sealed class CrashResumeTests
 {
     private const int Tasks = 1500;

@@ -17,6 +17,7 @@ namespace Matrix.Tests.Cluster;
 /// one-rank run: the simulated answers depend only on seed and messages, whichever server gives them.
 /// </summary>
 [TestClass]
+[TestCategory("cluster")]
 public sealed partial class FleetComeAndGoTests
 {
     private const int Tasks = 24;

@@ -8,6 +8,7 @@ namespace Matrix.Tests.Cluster;
 
 /// <summary>The matrix executable as several MPI ranks (mpiexec, srun on the local Slurm), against one rank.</summary>
 [TestClass]
+[TestCategory("cluster")]
 public sealed partial class MultiRankRunTests
 {
     private static readonly string[] Coral3000 = ["run", "coral", "--tasks", "3000", "--seed", "21"];

@@ -6,6 +6,7 @@ namespace Matrix.Tests.Cluster;
 
 /// <summary>nr as several MPI ranks and across a kill -9 with --resume: the same records as one uninterrupted rank.</summary>
 [TestClass]
+[TestCategory("cluster")]
 public sealed class NrClusterTests
 {
     private const int Tasks = 1200;

@@ -5,6 +5,7 @@ namespace Matrix.Tests.Cluster;
 
 /// <summary>Content above the threshold lives in the FASTER store; records do not change, bytes on the wire do.</summary>
 [TestClass]
+[TestCategory("cluster")]
 public sealed class OffloadingTests
 {
     private static readonly string[] Coral = ["run", "coral", "--tasks", "1200", "--seed", "31"];

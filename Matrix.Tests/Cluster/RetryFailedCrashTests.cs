@@ -9,6 +9,7 @@ namespace Matrix.Tests.Cluster;
 /// parts), then run again, and under mpiexec: still every task exactly once, no failed record left.
 /// </summary>
 [TestClass]
+[TestCategory("cluster")]
 public sealed class RetryFailedCrashTests
 {
     private const string Tasks = "1200";

@@ -5,6 +5,7 @@ namespace Matrix.Tests.Cluster;
 
 /// <summary>tau2 across ranks (its task state, databases included, travels in the orchestrator) and across crashes.</summary>
 [TestClass]
+[TestCategory("cluster")]
 public sealed class Tau2ClusterTests
 {
     private static readonly string[] SimRun = ["run", "tau2", "--seed", "4", "--set", "tau2.sample_size=150"];

@@ -9,6 +9,7 @@ namespace Matrix.Tests.Hosting;
 /// Figures of the manifest contract (latency, process, scheduler) are checked whenever the runs' manifests have them.
 /// </summary>
 [TestClass]
+[TestCategory("cluster")]
 public sealed class BenchTests
 {
     private static async Task<(JsonElement Json, string Markdown, XDocument Svg, string Out)> BenchAsync(TempDir dir, params string[] args)

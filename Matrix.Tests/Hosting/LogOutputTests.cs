@@ -65,6 +65,7 @@ public sealed class LogOutputTests
 
     [TestMethod]
     [Timeout(180_000, CooperativeCancellation = true)]
+    [TestCategory("cluster")]
     public async Task Under_mpiexec_every_rank_tags_its_json_lines_with_its_rank()
     {
         using var dir = new TempDir();

@@ -77,6 +77,7 @@ public sealed class MetricsTests
     }
 
     [TestMethod]
+    [TestCategory("cluster")]
     public async Task Real_prometheus_scrapes_both_ranks_of_an_mpiexec_job_and_sums_their_counts()
     {
         using var dir = new TempDir();

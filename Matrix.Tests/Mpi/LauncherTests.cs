@@ -6,6 +6,7 @@ namespace Matrix.Tests.Mpi;
 
 /// <summary>How the environment says a process was started, and what Launcher does about it.</summary>
 [TestClass]
+[TestCategory("cluster")]
 public sealed class LauncherTests
 {
     private static Hashtable Env(params string[] pairs)

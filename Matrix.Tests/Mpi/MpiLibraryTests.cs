@@ -4,6 +4,7 @@ namespace Matrix.Tests.Mpi;
 
 /// <summary>Loading the system MPI library in the test process (no MPI_Init here: that is once per process).</summary>
 [TestClass]
+[TestCategory("cluster")]
 public sealed class MpiLibraryTests
 {
     [TestMethod]

@@ -4,6 +4,7 @@ namespace Matrix.Tests.Mpi;
 
 /// <summary>The MPI binding in real ranks: the probe started by Open MPI's mpiexec, and alone.</summary>
 [TestClass]
+[TestCategory("cluster")]
 public sealed class MpiProbeTests
 {
     private static List<JsonElement> Lines(ProcessResult run)
