@@ -328,7 +328,7 @@ internal static class RunCommand
             settings,
             scenario.Roles,
             counters,
-            () => new SimulatedLlm(SimFleetOptions.FromSettings(settings), counters),
+            () => new SimulatedLlm(SimFleetOptions.FromSettings(settings), counters, responders: scenario.SimResponders),
             line =>
             {
                 lock (console.Error)

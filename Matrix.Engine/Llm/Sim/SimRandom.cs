@@ -4,7 +4,7 @@ namespace Matrix.Engine.Llm.Sim;
 /// xoshiro256** seeded through SplitMix64, implemented here so that the simulated LLM's answers never
 /// depend on the algorithm behind <see cref="Random"/> (which .NET may change). A mutable struct: pass it by ref.
 /// </summary>
-internal struct SimRandom
+public struct SimRandom
 {
     private ulong _s0;
     private ulong _s1;

@@ -7,7 +7,7 @@ namespace Matrix.Engine.Llm.Sim;
 /// <see cref="StringBuilder"/> per thread (answers are built synchronously, never across an await).
 /// No phrase contains a parenthesis, so generated prose never looks like an answer letter such as "(B)".
 /// </summary>
-internal static class SimText
+public static class SimText
 {
     private static readonly string[] Openers =
     [

@@ -6,7 +6,7 @@ namespace Matrix.Engine.Llm.Sim;
 /// The simulated LLM's token counts: a deterministic approximation of a real tokenizer
 /// (about four characters per token, plus a few tokens of chat-template overhead per message).
 /// </summary>
-internal static class SimTokens
+public static class SimTokens
 {
     public const int CharsPerToken = 4;
     private const int PerMessage = 4;

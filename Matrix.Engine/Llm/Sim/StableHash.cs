@@ -5,7 +5,7 @@ namespace Matrix.Engine.Llm.Sim;
 /// FNV-1a over UTF-16 code units or bytes, and SplitMix64's finalizer to spread the bits.
 /// Used for sticky routing, the simulated LLM's seeds and the sim-server's fault selection.
 /// </summary>
-internal static class StableHash
+public static class StableHash
 {
     private const ulong Offset = 14695981039346656037UL;
     private const ulong Prime = 1099511628211UL;
