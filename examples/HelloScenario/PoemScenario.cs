@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using MemoryPack;
 using Matrix.Engine.Agents;
 using Matrix.Engine.Llm;
+using Matrix.Engine.Llm.Sim;
 using Matrix.Engine.Orchestration;
 using Matrix.Engine.Scenarios;
 using Matrix.Engine.Settings;
@@ -31,6 +32,9 @@ public sealed partial class PoemScenario : Scenario
 
     // What crosses ranks with a task under srun/mpiexec: the state's type (strings need no listing).
     public override IReadOnlyList<Type> MessageTypes { get; } = [typeof(PoemState)];
+
+    // What the simulated LLM answers to the poet's prompt (else: a few sentences of generic prose).
+    public override IReadOnlyList<ISimResponder> SimResponders { get; } = [new PoemResponder()];
 
     public override void DeclareSettings(SettingsSchema schema) => schema
         .Int("poem.min_words", 12, "A poem shorter than this is sent back to the poet.", 1)
