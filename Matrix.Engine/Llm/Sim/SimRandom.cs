@@ -11,6 +11,7 @@ public struct SimRandom
     private ulong _s2;
     private ulong _s3;
 
+    /// <summary>A stream seeded from <paramref name="seed"/>; a responder gets one seeded from the request.</summary>
     public SimRandom(ulong seed)
     {
         _s0 = SplitMix(ref seed);
@@ -19,6 +20,7 @@ public struct SimRandom
         _s3 = SplitMix(ref seed);
     }
 
+    /// <summary>The next 64 uniform bits.</summary>
     public ulong NextUInt64()
     {
         var result = ulong.RotateLeft(_s1 * 5, 7) * 9;

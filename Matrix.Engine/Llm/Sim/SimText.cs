@@ -42,6 +42,7 @@ public static class SimText
     [ThreadStatic]
     private static StringBuilder? t_builder;
 
+    /// <summary>An empty builder for one answer; hand it back with <see cref="ToStringAndReturn"/>.</summary>
     public static StringBuilder Rent()
     {
         var sb = t_builder ?? new StringBuilder(2048);

@@ -10,8 +10,10 @@ public static class StableHash
     private const ulong Offset = 14695981039346656037UL;
     private const ulong Prime = 1099511628211UL;
 
+    /// <summary>FNV-1a of <paramref name="text"/> (null hashes like empty).</summary>
     public static ulong Of(string? text) => Of(text.AsSpan(), Offset);
 
+    /// <summary>FNV-1a of <paramref name="text"/>'s UTF-16 code units, continuing from <paramref name="hash"/>.</summary>
     public static ulong Of(ReadOnlySpan<char> text, ulong hash = Offset)
     {
         foreach (var c in text)
@@ -23,6 +25,7 @@ public static class StableHash
         return hash;
     }
 
+    /// <summary>FNV-1a of <paramref name="bytes"/>, continuing from <paramref name="hash"/>.</summary>
     public static ulong Of(ReadOnlySpan<byte> bytes, ulong hash = Offset)
     {
         foreach (var b in bytes)
