@@ -61,7 +61,7 @@ public sealed partial class PoemScenario : Scenario
         "critic" => new DelegateAgent(task =>
         {
             var state = task.StateAs<PoemState>();
-            state.Words = task.History[^1].Content?.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length ?? 0;
+            state.Words = task.History[^1].Content?.Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries).Length ?? 0;
         }),
         _ => throw new ArgumentOutOfRangeException(nameof(role), role, "no such role"),
     };
