@@ -9,9 +9,10 @@ using Matrix.Scenarios.Tau2;
 using Matrix.Scenarios.Tau2.Data;
 using Matrix.Scenarios.Tau2.Domains.Mock;
 using Matrix.Scenarios.Tau2.Sim;
+using Matrix.Tests.Llm;
 using Matrix.Tests.Support;
 
-namespace Matrix.Tests.Llm;
+namespace Matrix.Tests.Scenarios.Tau2;
 
 [TestClass]
 public sealed class Tau2ResponderTests
