@@ -1,3 +1,4 @@
+using Matrix.Engine.Llm.Sim;
 using Matrix.Engine.Scenarios;
 using Matrix.Scenarios.Coral;
 using Matrix.Scenarios.Nr;
@@ -9,4 +10,7 @@ namespace Matrix.Scenarios;
 public static class BuiltInScenarios
 {
     public static IReadOnlyList<Scenario> All => [new CoralScenario(), new NrScenario(), new Tau2Scenario()];
+
+    /// <summary>Every built-in scenario's simulated responders, in scenario order (what <c>matrix sim-server</c> answers with).</summary>
+    public static IReadOnlyList<ISimResponder> SimResponders => [.. All.SelectMany(s => s.SimResponders)];
 }

@@ -9,7 +9,7 @@ import re
 root = pathlib.Path(__file__).resolve().parent.parent
 guide = root / "docs" / "writing-a-scenario.md"
 text = guide.read_text()
-for name, lang in [("HelloScenario.csproj", "xml"), ("Program.cs", "csharp"), ("PoemScenario.cs", "csharp")]:
+for name, lang in [("HelloScenario.csproj", "xml"), ("Program.cs", "csharp"), ("PoemScenario.cs", "csharp"), ("PoemResponder.cs", "csharp")]:
     code = (root / "examples" / "HelloScenario" / name).read_text().rstrip("\n")
     pattern = re.compile(r"(`" + re.escape(name) + r"`[^`]*?:\n\n```" + lang + r"\n)(.*?)(\n```)", re.S)
     text, count = pattern.subn(lambda m: m.group(1) + code + m.group(3), text)

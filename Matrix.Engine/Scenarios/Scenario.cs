@@ -56,6 +56,12 @@ public abstract class Scenario
     public virtual IReadOnlyList<Type> MessageTypes => [];
 
     /// <summary>
+    /// What the simulated LLM (<c>--llm sim</c> and <c>matrix sim-server</c>) answers to this scenario's prompts: responders
+    /// tried in order before the engine's generic prose, the first that matches answers. Empty: generic prose for every prompt.
+    /// </summary>
+    public virtual IReadOnlyList<Llm.Sim.ISimResponder> SimResponders => [];
+
+    /// <summary>
     /// Whether the scenario runs with <c>--llm oracle</c> (<see cref="Llm.OracleLlm"/>): scripted agents that replay
     /// the reference solution instead of calling a model. Other scenarios refuse that setting at start.
     /// </summary>

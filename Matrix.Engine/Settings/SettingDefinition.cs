@@ -1,7 +1,7 @@
 namespace Matrix.Engine.Settings;
 
 /// <summary>
-/// One configurable key (e.g. <c>concurrency</c>, <c>llm.max_retries</c>, <c>coral.max_turns</c>): its type,
+/// One configurable key (e.g. <c>concurrency</c>, <c>llm.max_retries</c>, <c>NAME.max_turns</c>): its type,
 /// default, bounds and the help line that <c>matrix run --help-settings</c> prints.
 /// </summary>
 public sealed record SettingDefinition(string Key, SettingType Type, string? Default, string Help)

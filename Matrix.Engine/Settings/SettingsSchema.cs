@@ -5,7 +5,7 @@ namespace Matrix.Engine.Settings;
 
 /// <summary>
 /// The set of keys a run accepts. The engine declares its own, each scenario declares its own under
-/// its name (<c>coral.max_turns</c>), and anything else is rejected with the key and where it came from.
+/// its name (<c>NAME.max_turns</c>), and anything else is rejected with the key and where it came from.
 /// </summary>
 public sealed class SettingsSchema
 {

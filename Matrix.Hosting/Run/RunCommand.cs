@@ -350,7 +350,7 @@ internal static class RunCommand
             settings,
             scenario.Roles,
             counters,
-            () => new SimulatedLlm(SimFleetOptions.FromSettings(settings), counters),
+            () => new SimulatedLlm(SimFleetOptions.FromSettings(settings), counters, responders: scenario.SimResponders),
             loggers);
         try
         {

@@ -1,15 +1,19 @@
 using System.Globalization;
 using Matrix.Engine.Llm.Sim;
+using Matrix.Engine.Scenarios;
 using Matrix.Hosting.Cli;
 using SimLlmServer = Matrix.Hosting.SimServer.SimServer;
 using Matrix.Hosting.SimServer;
 
 namespace Matrix.Hosting.Run;
 
-/// <summary><c>matrix sim-server</c>: serves the simulated LLM until interrupted.</summary>
+/// <summary>
+/// <c>matrix sim-server</c>: serves the simulated LLM until interrupted, with every scenario's responders (in scenario
+/// order), since one server serves runs of any of them.
+/// </summary>
 internal static class SimServerCommand
 {
-    public static async Task<int> ExecuteAsync(SimServerVerb verb, HostConsole console, CancellationToken cancellationToken)
+    public static async Task<int> ExecuteAsync(SimServerVerb verb, IReadOnlyList<Scenario> scenarios, HostConsole console, CancellationToken cancellationToken)
     {
         using var loggers = Logging.LogOptions.CreateFactory(console, verb.LogLevel, verb.LogFormat, new Logging.LogRank());
         if (verb.Port is < 0 or > 65535)
@@ -53,6 +57,7 @@ internal static class SimServerCommand
             Host = verb.Host,
             Port = verb.Port,
             Fleet = fleet,
+            Responders = [.. scenarios.SelectMany(s => s.SimResponders)],
             FailRate = verb.FailRate,
             PermanentFailRate = verb.PermanentFailRate,
             HangRate = verb.HangRate,

@@ -126,7 +126,7 @@ public sealed class SimServer : IAsyncDisposable
 
         var app = builder.Build();
         var counters = new LlmCounters();
-        var server = new SimServer(options, app, new SimulatedLlm(options.Fleet, counters, options.Time), counters);
+        var server = new SimServer(options, app, new SimulatedLlm(options.Fleet, counters, options.Time, options.Responders), counters);
         app.MapPost("/v1/chat/completions", (RequestDelegate)server.HandleChatAsync);
         app.MapGet("/v1/models", (RequestDelegate)server.HandleModelsAsync);
         app.MapGet("/health", (RequestDelegate)(static ctx => ctx.Response.WriteAsync("ok", ctx.RequestAborted)));

@@ -17,6 +17,12 @@ public sealed record SimServerOptions
 
     public SimFleetOptions Fleet { get; init; } = new();
 
+    /// <summary>
+    /// The scenarios' responders, tried in order before the engine's generic prose (see <see cref="SimulatedLlm"/>).
+    /// <c>matrix sim-server</c> passes every scenario's, in scenario order, since one server serves any scenario.
+    /// </summary>
+    public IReadOnlyList<ISimResponder> Responders { get; init; } = [];
+
     /// <summary>Fraction of distinct requests whose first attempt answers <see cref="FailStatus"/>.</summary>
     public double FailRate { get; init; }
 

@@ -1,7 +1,9 @@
 using Matrix.Engine.Agents;
+using Matrix.Engine.Llm.Sim;
 using Matrix.Engine.Orchestration;
 using Matrix.Engine.Scenarios;
 using Matrix.Engine.Settings;
+using Matrix.Scenarios.Coral.Sim;
 
 namespace Matrix.Scenarios.Coral;
 
@@ -147,6 +149,9 @@ internal sealed class CoralScenario : Scenario
     }
 
     public override IReadOnlyList<Type> MessageTypes { get; } = [typeof(CoralQuestion), typeof(CoralState)];
+
+    /// <summary>Tried in this order, the first that matches answers (the extractor's prompt is the more specific).</summary>
+    public override IReadOnlyList<ISimResponder> SimResponders { get; } = [new AnswerExtractorResponder(), new MultipleChoiceResponder()];
 
     public override ScenarioMetrics CreateMetrics() => new CoralMetrics();
 

@@ -1,7 +1,9 @@
 using Matrix.Engine.Agents;
+using Matrix.Engine.Llm.Sim;
 using Matrix.Engine.Orchestration;
 using Matrix.Engine.Scenarios;
 using Matrix.Engine.Settings;
+using Matrix.Scenarios.Nr.Sim;
 
 namespace Matrix.Scenarios.Nr;
 
@@ -48,6 +50,8 @@ internal sealed class NrScenario : Scenario
     public override IReadOnlyList<OutputColumn> Columns { get; } = BuildColumns();
 
     public override IReadOnlyList<Type> MessageTypes { get; } = [typeof(NrDocument), typeof(NrState)];
+
+    public override IReadOnlyList<ISimResponder> SimResponders { get; } = [new NrClassifierResponder(), new NrScoreResponder(), new NrQuestionResponder()];
 
     public override void DeclareSettings(SettingsSchema schema)
     {

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Matrix.Engine.Agents;
 using Matrix.Engine.Llm;
+using Matrix.Engine.Llm.Sim;
 using Matrix.Engine.Orchestration;
 using Matrix.Engine.Runtime;
 using Matrix.Engine.Scenarios;
@@ -8,6 +9,7 @@ using Matrix.Engine.Settings;
 using Matrix.Scenarios.Tau2.Agents;
 using Matrix.Scenarios.Tau2.Data;
 using Matrix.Scenarios.Tau2.Domains.BuiltIn;
+using Matrix.Scenarios.Tau2.Sim;
 
 namespace Matrix.Scenarios.Tau2;
 
@@ -63,6 +65,8 @@ internal sealed class Tau2Scenario : Scenario
     ];
 
     public override IReadOnlyList<Type> MessageTypes { get; } = [typeof(Tau2TaskRef), typeof(Tau2State)];
+
+    public override IReadOnlyList<ISimResponder> SimResponders { get; } = [new Tau2AssistantResponder(), new Tau2UserResponder(), new Tau2JudgeResponder()];
 
     public override void DeclareSettings(SettingsSchema schema)
     {

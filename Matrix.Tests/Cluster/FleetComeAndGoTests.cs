@@ -93,7 +93,7 @@ public sealed partial class FleetComeAndGoTests
 
         // 2. B starts and appends its URL: the pool re-reads the file and sends B its share of the tasks.
         await using var b = await SimServer.StartAsync(
-            new SimServerOptions { Host = "127.0.0.1", Port = 0, Fleet = new SimFleetOptions { DecodeStepMillis = DecodeMs } }, ct);
+            new SimServerOptions { Responders = BuiltInSim.Responders, Host = "127.0.0.1", Port = 0, Fleet = new SimFleetOptions { DecodeStepMillis = DecodeMs } }, ct);
         var bUrl = b.BaseUrl.AbsoluteUri.TrimEnd('/');
         WriteUrls(urls, aUrl, bUrl);
         await WaitUntilAsync(() => b.Completed > 0, run, TimeSpan.FromSeconds(60), "B to answer a call after its URL was added to " + urls, ct);
@@ -140,7 +140,7 @@ public sealed partial class FleetComeAndGoTests
     /// <summary>One rank, in-process, against one zero-latency sim-server that nothing disturbs.</summary>
     private static async Task<List<string>> ReferenceAsync(TempDir dir, CancellationToken ct)
     {
-        await using var server = await SimServer.StartAsync(new SimServerOptions { Host = "127.0.0.1", Port = 0, Fleet = new SimFleetOptions { ZeroLatency = true } }, ct);
+        await using var server = await SimServer.StartAsync(new SimServerOptions { Responders = BuiltInSim.Responders, Host = "127.0.0.1", Port = 0, Fleet = new SimFleetOptions { ZeroLatency = true } }, ct);
         var run = await HostRun.MatrixAsync([.. Coral, "--out", dir["reference"], "--llm", server.BaseUrl.AbsoluteUri, "--set", .. Shape]);
         Assert.AreEqual(0, run.ExitCode, run.Error);
         var records = OutputRecords.Of(dir["reference"]);

@@ -45,7 +45,7 @@ public sealed class RetryFailedCrashTests
     {
         using var dir = new TempDir();
         await using var failing = await SimServer.StartAsync(
-            new SimServerOptions { Port = 0, Fleet = new SimFleetOptions { ZeroLatency = true }, PermanentFailRate = 0.03 },
+            new SimServerOptions { Responders = BuiltInSim.Responders, Port = 0, Fleet = new SimFleetOptions { ZeroLatency = true }, PermanentFailRate = 0.03 },
             CancellationToken.None);
         string[] settings = [.. Launch.LoopbackSettings, "llm.backoff_ms=1", "llm.max_retries=1", "output.rows_per_batch=16", "output.rows_per_part=64"];
         var first = await Launch.MpiExecAsync(2, [.. Run, "--out", dir["out"], "--llm", failing.BaseUrl.ToString(), .. settings]);

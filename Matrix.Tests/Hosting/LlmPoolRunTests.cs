@@ -25,8 +25,8 @@ public sealed class LlmPoolRunTests
     {
         var big = new ConcurrentBag<string>();
         var small = new ConcurrentBag<string>();
-        await using var a = await StartAsync(new SimServerOptions { OnRequest = (body, _) => big.Add(body) });
-        await using var b = await StartAsync(new SimServerOptions { OnRequest = (body, _) => small.Add(body) });
+        await using var a = await StartAsync(new SimServerOptions { Responders = BuiltInSim.Responders, OnRequest = (body, _) => big.Add(body) });
+        await using var b = await StartAsync(new SimServerOptions { Responders = BuiltInSim.Responders, OnRequest = (body, _) => small.Add(body) });
         using var dir = new TempDir();
         await File.WriteAllTextAsync(dir["run.yaml"], $"""
             llm:
@@ -61,9 +61,9 @@ public sealed class LlmPoolRunTests
     public async Task Set_defines_a_pool_of_several_urls_and_role_options_replace_the_scenarios()
     {
         var seen = new ConcurrentBag<string>();
-        await using var a = await StartAsync(new SimServerOptions { OnRequest = (body, _) => seen.Add(body) });
-        await using var b = await StartAsync(new SimServerOptions { OnRequest = (body, _) => seen.Add(body) });
-        await using var main = await StartAsync(new SimServerOptions());
+        await using var a = await StartAsync(new SimServerOptions { Responders = BuiltInSim.Responders, OnRequest = (body, _) => seen.Add(body) });
+        await using var b = await StartAsync(new SimServerOptions { Responders = BuiltInSim.Responders, OnRequest = (body, _) => seen.Add(body) });
+        await using var main = await StartAsync(new SimServerOptions { Responders = BuiltInSim.Responders });
         using var dir = new TempDir();
         await File.WriteAllTextAsync(dir["extra.yaml"], """
             agents:
@@ -103,7 +103,7 @@ public sealed class LlmPoolRunTests
     public async Task Steps_that_expect_json_ask_for_structured_output_only_from_pools_that_support_it()
     {
         var bodies = new ConcurrentBag<string>();
-        await using var server = await StartAsync(new SimServerOptions { OnRequest = (body, _) => bodies.Add(body) });
+        await using var server = await StartAsync(new SimServerOptions { Responders = BuiltInSim.Responders, OnRequest = (body, _) => bodies.Add(body) });
         using var dir = new TempDir();
 
         var plain = await HostRun.MatrixAsync("run", "nr", "--tasks", "60", "--out", dir["plain"], "--llm", server.BaseUrl.ToString());
@@ -133,8 +133,8 @@ public sealed class LlmPoolRunTests
         var big = new ConcurrentBag<(string Body, string? Auth)>();
         var small = new ConcurrentBag<string>();
         var key = "fleet-" + Guid.NewGuid().ToString("N");
-        await using var a = await StartAsync(new SimServerOptions { ApiKey = key, OnRequest = (body, auth) => big.Add((body, auth)) });
-        await using var b = await StartAsync(new SimServerOptions { OnRequest = (body, _) => small.Add(body) });
+        await using var a = await StartAsync(new SimServerOptions { Responders = BuiltInSim.Responders, ApiKey = key, OnRequest = (body, auth) => big.Add((body, auth)) });
+        await using var b = await StartAsync(new SimServerOptions { Responders = BuiltInSim.Responders, OnRequest = (body, _) => small.Add(body) });
         using var dir = new TempDir();
 
         var coral = await HostRun.MatrixAsync(
@@ -222,7 +222,7 @@ public sealed class LlmPoolRunTests
         var secret = "sk-matrix-" + Guid.NewGuid().ToString("N");
         var variable = "MATRIX_TEST_KEY_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
         var auth = new ConcurrentBag<string?>();
-        await using var server = await StartAsync(new SimServerOptions { ApiKey = secret, OnRequest = (_, a) => auth.Add(a) });
+        await using var server = await StartAsync(new SimServerOptions { Responders = BuiltInSim.Responders, ApiKey = secret, OnRequest = (_, a) => auth.Add(a) });
         using var dir = new TempDir();
         Environment.SetEnvironmentVariable(variable, secret);
         try
@@ -255,7 +255,7 @@ public sealed class LlmPoolRunTests
     [Timeout(180_000, CooperativeCancellation = true)]
     public async Task Truncated_answers_are_retried_and_every_task_succeeds()
     {
-        await using var server = await StartAsync(new SimServerOptions { TruncateRate = 0.03, FaultSeed = 11 });
+        await using var server = await StartAsync(new SimServerOptions { Responders = BuiltInSim.Responders, TruncateRate = 0.03, FaultSeed = 11 });
         using var dir = new TempDir();
 
         var run = await HostRun.MatrixAsync("run", "coral", "--tasks", "300", "--out", dir["out"], "--llm", server.BaseUrl.ToString(), "--set", "llm.backoff_ms=1");
@@ -275,7 +275,7 @@ public sealed class LlmPoolRunTests
     public async Task A_prompt_longer_than_the_context_fails_its_task_with_context_length_and_keeps_the_trajectory()
     {
         // The teacher's calls fit; the extractor asks for more tokens than the context holds, as vLLM would refuse.
-        await using var server = await StartAsync(new SimServerOptions { MaxContextTokens = 50_000 });
+        await using var server = await StartAsync(new SimServerOptions { Responders = BuiltInSim.Responders, MaxContextTokens = 50_000 });
         using var dir = new TempDir();
 
         var run = await HostRun.MatrixAsync("run", "coral", "--tasks", "10", "--out", dir["out"], "--llm", server.BaseUrl.ToString(), "--set", "agents.extractor.max_tokens=60000");

@@ -17,7 +17,7 @@ public sealed class RetryFailedTests
         using var dir = new TempDir();
         var before = await FailedRun.WriteAsync(dir["out"], 0.02, Run);
         var failed = before.Values.Count(FailedRun.IsFailed);
-        await using var healthy = await SimServer.StartAsync(new SimServerOptions { Port = 0, Fleet = new SimFleetOptions { ZeroLatency = true } }, CancellationToken.None);
+        await using var healthy = await SimServer.StartAsync(new SimServerOptions { Responders = BuiltInSim.Responders, Port = 0, Fleet = new SimFleetOptions { ZeroLatency = true } }, CancellationToken.None);
 
         var retry = await HostRun.MatrixAsync([.. Run, "--out", dir["out"], "--resume", "--retry-failed", "--llm", healthy.BaseUrl.ToString()]);
 

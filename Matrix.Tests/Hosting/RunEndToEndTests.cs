@@ -52,7 +52,7 @@ public sealed class RunEndToEndTests
     public async Task Same_seed_gives_the_same_records_in_process_and_through_sim_server()
     {
         using var dir = new TempDir();
-        await using var server = await SimServer.StartAsync(new SimServerOptions { Port = 0, Fleet = new SimFleetOptions { ZeroLatency = true } }, CancellationToken.None);
+        await using var server = await SimServer.StartAsync(new SimServerOptions { Responders = BuiltInSim.Responders, Port = 0, Fleet = new SimFleetOptions { ZeroLatency = true } }, CancellationToken.None);
 
         var local = await HostRun.MatrixAsync("run", "coral", "--tasks", "150", "--seed", "11", "--out", dir["local"], "--set", "sim.zero_latency=true");
         var remote = await HostRun.MatrixAsync("run", "coral", "--tasks", "150", "--seed", "11", "--out", dir["remote"], "--llm", server.BaseUrl.ToString(), "--concurrency", "64");
@@ -73,7 +73,7 @@ public sealed class RunEndToEndTests
     public async Task Records_through_the_sim_server_carry_the_model_and_finish_reason_of_every_llm_turn()
     {
         using var dir = new TempDir();
-        await using var server = await SimServer.StartAsync(new SimServerOptions { Port = 0, Fleet = new SimFleetOptions { ZeroLatency = true } }, CancellationToken.None);
+        await using var server = await SimServer.StartAsync(new SimServerOptions { Responders = BuiltInSim.Responders, Port = 0, Fleet = new SimFleetOptions { ZeroLatency = true } }, CancellationToken.None);
 
         // nr's score and question steps send a response_format: the sim-server must take it and answer as before.
         var run = await HostRun.MatrixAsync("run", "nr", "--tasks", "80", "--out", dir["out"], "--llm", server.BaseUrl.ToString(), "--model", "qwen3-8b");
@@ -101,7 +101,7 @@ public sealed class RunEndToEndTests
     {
         using var dir = new TempDir();
         await using var server = await SimServer.StartAsync(
-            new SimServerOptions { Port = 0, Fleet = new SimFleetOptions { ZeroLatency = true }, FailRate = 0.2, HangRate = 0.05 },
+            new SimServerOptions { Responders = BuiltInSim.Responders, Port = 0, Fleet = new SimFleetOptions { ZeroLatency = true }, FailRate = 0.2, HangRate = 0.05 },
             CancellationToken.None);
 
         var run = await HostRun.MatrixAsync(
@@ -121,7 +121,7 @@ public sealed class RunEndToEndTests
     {
         using var dir = new TempDir();
         await using var server = await SimServer.StartAsync(
-            new SimServerOptions { Port = 0, Fleet = new SimFleetOptions { ZeroLatency = true }, PermanentFailRate = 0.03 },
+            new SimServerOptions { Responders = BuiltInSim.Responders, Port = 0, Fleet = new SimFleetOptions { ZeroLatency = true }, PermanentFailRate = 0.03 },
             CancellationToken.None);
 
         var run = await HostRun.MatrixAsync(

@@ -37,7 +37,7 @@ public sealed class ScenarioExecutableTests
     public void The_guide_shows_the_example_code_as_it_is()
     {
         var guide = File.ReadAllText(Path.Combine(Repo.Root, "docs", "writing-a-scenario.md"));
-        foreach (var file in new[] { "Program.cs", "PoemScenario.cs", "HelloScenario.csproj" })
+        foreach (var file in new[] { "Program.cs", "PoemScenario.cs", "PoemResponder.cs", "HelloScenario.csproj" })
         {
             var code = File.ReadAllText(Path.Combine(Repo.Root, "examples", "HelloScenario", file)).TrimEnd();
             Assert.Contains(code, guide, $"docs/writing-a-scenario.md no longer shows examples/HelloScenario/{file}: regenerate it");

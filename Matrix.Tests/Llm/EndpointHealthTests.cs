@@ -24,8 +24,8 @@ public sealed class EndpointHealthTests
     [Timeout(60_000, CooperativeCancellation = true)]
     public async Task An_endpoint_that_keeps_failing_is_ejected_and_its_tasks_move_to_the_next()
     {
-        await using var broken = await StartAsync(new SimServerOptions { PermanentFailRate = 1.0, FailStatus = 502 });
-        await using var healthy = await StartAsync(new SimServerOptions());
+        await using var broken = await StartAsync(new SimServerOptions { Responders = BuiltInSim.Responders, PermanentFailRate = 1.0, FailStatus = 502 });
+        await using var healthy = await StartAsync(new SimServerOptions { Responders = BuiltInSim.Responders });
         var counters = new LlmCounters();
         var log = new List<string>();
         await using var client = Client(counters, [broken.BaseUrl, healthy.BaseUrl], o => o with { EjectAfterFailures = 3, EjectCooldown = TimeSpan.FromMinutes(10) }, log);
@@ -49,7 +49,7 @@ public sealed class EndpointHealthTests
     {
         var port = HostRun.ClosedPort();
         var url = new Uri($"http://127.0.0.1:{port}/v1");
-        await using var other = await StartAsync(new SimServerOptions());
+        await using var other = await StartAsync(new SimServerOptions { Responders = BuiltInSim.Responders });
         var counters = new LlmCounters();
         var log = new List<string>();
         await using var client = Client(counters, [url, other.BaseUrl], o => o with { EjectAfterFailures = 2, EjectCooldown = TimeSpan.FromMilliseconds(500) }, log);
@@ -61,7 +61,7 @@ public sealed class EndpointHealthTests
         Assert.AreEqual(1, counters.Ejections);
 
         // The server comes up on that port; after the cooldown the next call homed there is the probe, and it stays.
-        await using var revived = await StartAsync(new SimServerOptions { Port = port });
+        await using var revived = await StartAsync(new SimServerOptions { Responders = BuiltInSim.Responders, Port = port });
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (revived.Completed == 0)
         {
@@ -86,7 +86,7 @@ public sealed class EndpointHealthTests
         var call = client.CompleteAsync(LlmRequests.Discussion(7), Ct);
         await WaitUntilAsync(() => counters.Ejections >= 1, "the dead endpoint was never ejected");
         Assert.IsFalse(call.IsCompleted, "the call waits for an endpoint of its pool");
-        await using var server = await StartAsync(new SimServerOptions { Port = port });
+        await using var server = await StartAsync(new SimServerOptions { Responders = BuiltInSim.Responders, Port = port });
 
         var response = await call;
 
@@ -113,8 +113,8 @@ public sealed class EndpointHealthTests
     [Timeout(60_000, CooperativeCancellation = true)]
     public async Task Urls_file_lines_join_the_pool_and_removed_lines_leave_it()
     {
-        await using var a = await StartAsync(new SimServerOptions());
-        await using var b = await StartAsync(new SimServerOptions());
+        await using var a = await StartAsync(new SimServerOptions { Responders = BuiltInSim.Responders });
+        await using var b = await StartAsync(new SimServerOptions { Responders = BuiltInSim.Responders });
         using var dir = new TempDir();
         var file = dir["urls.txt"];
         await File.WriteAllTextAsync(file, $"# fleet\n{a.BaseUrl}\nnot a url\n", Ct);
@@ -151,7 +151,7 @@ public sealed class EndpointHealthTests
     [Timeout(60_000, CooperativeCancellation = true)]
     public async Task A_urls_file_is_reread_on_its_own_and_an_empty_file_makes_calls_wait_for_a_server()
     {
-        await using var a = await StartAsync(new SimServerOptions());
+        await using var a = await StartAsync(new SimServerOptions { Responders = BuiltInSim.Responders });
         using var dir = new TempDir();
         var file = dir["urls.txt"];
         await File.WriteAllTextAsync(file, string.Empty, Ct);

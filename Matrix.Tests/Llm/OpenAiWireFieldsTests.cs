@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Matrix.Engine.Llm;
 using Matrix.Engine.Llm.Http;
-using Matrix.Engine.Llm.Sim;
+using Matrix.Tests.Support;
 
 namespace Matrix.Tests.Llm;
 
@@ -220,14 +220,14 @@ public sealed class OpenAiWireFieldsTests
             Agent = "teacher",
         };
 
-        var a = SimulatedLlm.Answer(plain);
-        var b = SimulatedLlm.Answer(shaped);
+        var a = BuiltInSim.Answer(plain);
+        var b = BuiltInSim.Answer(shaped);
 
         Assert.AreEqual(a.Content, b.Content);
         Assert.AreEqual((a.PromptTokens, a.CompletionTokens, a.FinishReason), (b.PromptTokens, b.CompletionTokens, b.FinishReason));
         Assert.AreEqual("sim", a.Model);
-        Assert.AreEqual("llama", SimulatedLlm.Answer(plain with { Model = "llama" }).Model);
-        Assert.AreEqual("length", SimulatedLlm.Answer(LlmRequests.Discussion(5, maxTokens: 3)).FinishReason);
+        Assert.AreEqual("llama", BuiltInSim.Answer(plain with { Model = "llama" }).Model);
+        Assert.AreEqual("length", BuiltInSim.Answer(LlmRequests.Discussion(5, maxTokens: 3)).FinishReason);
     }
 
     private static LlmResponse Read(string body) => OpenAiWire.ReadResponse(Encoding.UTF8.GetBytes(body));

@@ -6,6 +6,7 @@ using Matrix.Engine.Llm;
 using Matrix.Engine.Llm.Http;
 using Matrix.Engine.Llm.Sim;
 using Matrix.Hosting.SimServer;
+using Matrix.Tests.Support;
 
 namespace Matrix.Tests.Llm;
 
@@ -19,7 +20,7 @@ public sealed class SimServerTests
     private CancellationToken Ct => TestContext.CancellationToken;
 
     private Task<SimServer> StartAsync(SimServerOptions? options = null) =>
-        SimServer.StartAsync(options ?? new SimServerOptions { Fleet = Instant }, Ct);
+        SimServer.StartAsync(options ?? new SimServerOptions { Responders = BuiltInSim.Responders, Fleet = Instant }, Ct);
 
     private static OpenAiHttpClient Client(LlmCounters counters, params SimServer[] servers) =>
         Client(counters, TimeSpan.FromSeconds(30), 3, servers);
@@ -44,7 +45,7 @@ public sealed class SimServerTests
         var requests = LlmRequests.Mixed(50);
         foreach (var request in requests)
         {
-            var expected = SimulatedLlm.Answer(request);
+            var expected = BuiltInSim.Answer(request);
             var actual = await client.CompleteAsync(request, Ct);
             Assert.AreEqual(expected.Content, actual.Content);
             Assert.AreEqual(expected.FinishReason, actual.FinishReason);
@@ -55,7 +56,7 @@ public sealed class SimServerTests
 
         Assert.AreEqual(50, counters.Requests);
         Assert.AreEqual(0, counters.Retries);
-        Assert.AreEqual(requests.Sum(r => (long)SimulatedLlm.Answer(r).CompletionTokens), counters.CompletionTokens);
+        Assert.AreEqual(requests.Sum(r => (long)BuiltInSim.Answer(r).CompletionTokens), counters.CompletionTokens);
         Assert.AreEqual(50, server.Completed);
         Assert.AreEqual(counters.CompletionTokens, server.Counters.CompletionTokens);
         Assert.AreEqual(server.BaseUrl.AbsoluteUri.TrimEnd('/'), client.Describe);
@@ -66,7 +67,7 @@ public sealed class SimServerTests
     public async Task Concurrent_calls_through_the_timed_fleet_all_complete()
     {
         var fleet = new SimFleetOptions { Replicas = 2, SlotsPerReplica = 4, PrefillMicrosPerToken = 1, DecodeStepMillis = 0.01, DecodeStepMillisPerSequence = 0.001 };
-        await using var server = await StartAsync(new SimServerOptions { Fleet = fleet });
+        await using var server = await StartAsync(new SimServerOptions { Responders = BuiltInSim.Responders, Fleet = fleet });
         var counters = new LlmCounters();
         using var client = Client(counters, server);
 
@@ -75,7 +76,7 @@ public sealed class SimServerTests
 
         for (var i = 0; i < requests.Count; i++)
         {
-            Assert.AreEqual(SimulatedLlm.Answer(requests[i]).Content, answers[i].Content);
+            Assert.AreEqual(BuiltInSim.Answer(requests[i]).Content, answers[i].Content);
         }
 
         Assert.AreEqual(40, server.Completed);
@@ -121,7 +122,7 @@ public sealed class SimServerTests
         Assert.AreEqual("m", root.GetProperty("model").GetString());
         var choice = root.GetProperty("choices")[0];
         Assert.AreEqual("assistant", choice.GetProperty("message").GetProperty("role").GetString());
-        var expected = SimulatedLlm.Answer(new LlmRequest("x", 5, [ChatMessage.User("Hello")]) { MaxTokens = 64 });
+        var expected = BuiltInSim.Answer(new LlmRequest("x", 5, [ChatMessage.User("Hello")]) { MaxTokens = 64 });
         Assert.AreEqual(expected.Content, choice.GetProperty("message").GetProperty("content").GetString());
         Assert.AreEqual("stop", choice.GetProperty("finish_reason").GetString());
         var usage = root.GetProperty("usage");
@@ -132,14 +133,14 @@ public sealed class SimServerTests
     [Timeout(60_000, CooperativeCancellation = true)]
     public async Task First_attempt_failures_are_retried_until_every_call_succeeds()
     {
-        await using var server = await StartAsync(new SimServerOptions { Fleet = Instant, FailRate = 0.5 });
+        await using var server = await StartAsync(new SimServerOptions { Responders = BuiltInSim.Responders, Fleet = Instant, FailRate = 0.5 });
         var counters = new LlmCounters();
         using var client = Client(counters, server);
 
         foreach (var request in LlmRequests.Mixed(40))
         {
             var response = await client.CompleteAsync(request, Ct);
-            Assert.AreEqual(SimulatedLlm.Answer(request).Content, response.Content);
+            Assert.AreEqual(BuiltInSim.Answer(request).Content, response.Content);
         }
 
         Assert.IsGreaterThan(0, counters.Retries);
@@ -152,7 +153,7 @@ public sealed class SimServerTests
     [Timeout(60_000, CooperativeCancellation = true)]
     public async Task Permanent_failures_give_up_after_the_last_attempt()
     {
-        await using var server = await StartAsync(new SimServerOptions { Fleet = Instant, PermanentFailRate = 1.0 });
+        await using var server = await StartAsync(new SimServerOptions { Responders = BuiltInSim.Responders, Fleet = Instant, PermanentFailRate = 1.0 });
         var counters = new LlmCounters();
         using var client = Client(counters, server);
 
@@ -172,7 +173,7 @@ public sealed class SimServerTests
     public async Task Retry_after_is_honoured_instead_of_the_backoff()
     {
         // Retry-After: 0 beats an hour of exponential backoff (the test's timeout would fire otherwise).
-        await using var server = await StartAsync(new SimServerOptions { Fleet = Instant, FailRate = 1.0, FailStatus = 429, RetryAfterSeconds = 0 });
+        await using var server = await StartAsync(new SimServerOptions { Responders = BuiltInSim.Responders, Fleet = Instant, FailRate = 1.0, FailStatus = 429, RetryAfterSeconds = 0 });
         var counters = new LlmCounters();
         using var client = new OpenAiHttpClient(new HttpLlmOptions([server.BaseUrl]) { InitialBackoff = TimeSpan.FromHours(1), MaxBackoff = TimeSpan.FromHours(1) }, counters);
 
@@ -186,7 +187,7 @@ public sealed class SimServerTests
     [Timeout(60_000, CooperativeCancellation = true)]
     public async Task Retry_after_is_capped_by_the_max_backoff()
     {
-        await using var server = await StartAsync(new SimServerOptions { Fleet = Instant, FailRate = 1.0, FailStatus = 429, RetryAfterSeconds = 3600 });
+        await using var server = await StartAsync(new SimServerOptions { Responders = BuiltInSim.Responders, Fleet = Instant, FailRate = 1.0, FailStatus = 429, RetryAfterSeconds = 3600 });
         var counters = new LlmCounters();
         using var client = Client(counters, server);
 
@@ -221,7 +222,7 @@ public sealed class SimServerTests
     [Timeout(60_000, CooperativeCancellation = true)]
     public async Task Client_errors_are_not_retried()
     {
-        await using var server = await StartAsync(new SimServerOptions { Fleet = Instant, PermanentFailRate = 1.0, FailStatus = 400 });
+        await using var server = await StartAsync(new SimServerOptions { Responders = BuiltInSim.Responders, Fleet = Instant, PermanentFailRate = 1.0, FailStatus = 400 });
         var counters = new LlmCounters();
         using var client = Client(counters, server);
 
@@ -238,14 +239,14 @@ public sealed class SimServerTests
     [Timeout(60_000, CooperativeCancellation = true)]
     public async Task A_hanging_first_attempt_times_out_and_the_retry_succeeds()
     {
-        await using var server = await StartAsync(new SimServerOptions { Fleet = Instant, HangRate = 1.0 });
+        await using var server = await StartAsync(new SimServerOptions { Responders = BuiltInSim.Responders, Fleet = Instant, HangRate = 1.0 });
         var counters = new LlmCounters();
         using var client = Client(counters, TimeSpan.FromMilliseconds(300), 3, server);
         var request = LlmRequests.Discussion(9);
 
         var response = await client.CompleteAsync(request, Ct);
 
-        Assert.AreEqual(SimulatedLlm.Answer(request).Content, response.Content);
+        Assert.AreEqual(BuiltInSim.Answer(request).Content, response.Content);
         Assert.IsGreaterThanOrEqualTo(1, counters.Retries);
         Assert.AreEqual(0, counters.Failures);
         Assert.AreEqual(1, server.InjectedHangs);
@@ -255,7 +256,7 @@ public sealed class SimServerTests
     [Timeout(60_000, CooperativeCancellation = true)]
     public async Task Timeouts_on_every_attempt_name_the_timeout()
     {
-        await using var server = await StartAsync(new SimServerOptions { Fleet = Instant, HangRate = 1.0 });
+        await using var server = await StartAsync(new SimServerOptions { Responders = BuiltInSim.Responders, Fleet = Instant, HangRate = 1.0 });
         var counters = new LlmCounters();
         using var client = Client(counters, TimeSpan.FromMilliseconds(200), 0, server);
 
@@ -270,7 +271,7 @@ public sealed class SimServerTests
     [Timeout(60_000, CooperativeCancellation = true)]
     public async Task Caller_cancellation_is_not_a_timeout()
     {
-        await using var server = await StartAsync(new SimServerOptions { Fleet = Instant, HangRate = 1.0 });
+        await using var server = await StartAsync(new SimServerOptions { Responders = BuiltInSim.Responders, Fleet = Instant, HangRate = 1.0 });
         var counters = new LlmCounters();
         using var client = Client(counters, server);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
@@ -349,7 +350,7 @@ public sealed class SimServerTests
     [Timeout(60_000, CooperativeCancellation = true)]
     public async Task Stopping_the_server_ends_hanging_requests()
     {
-        var server = await StartAsync(new SimServerOptions { Fleet = Instant, HangRate = 1.0 });
+        var server = await StartAsync(new SimServerOptions { Responders = BuiltInSim.Responders, Fleet = Instant, HangRate = 1.0 });
         using var client = Client(new LlmCounters(), TimeSpan.FromSeconds(30), 0, server);
         var call = client.CompleteAsync(LlmRequests.Discussion(1), Ct);
         while (server.InjectedHangs == 0)
@@ -366,7 +367,7 @@ public sealed class SimServerTests
     [Timeout(60_000, CooperativeCancellation = true)]
     public async Task Wait_for_shutdown_returns_when_its_token_fires_and_dispose_after_stop_is_safe()
     {
-        var server = await StartAsync(new SimServerOptions { Host = "localhost", Fleet = Instant });
+        var server = await StartAsync(new SimServerOptions { Responders = BuiltInSim.Responders, Host = "localhost", Fleet = Instant });
         Assert.AreEqual("127.0.0.1", server.BaseUrl.Host);
         Assert.AreEqual("/v1", server.BaseUrl.AbsolutePath);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);

@@ -3,6 +3,7 @@ using Matrix.Engine.Llm;
 using Matrix.Engine.Llm.Http;
 using Matrix.Engine.Llm.Sim;
 using Matrix.Engine.Settings;
+using Matrix.Tests.Support;
 
 namespace Matrix.Tests.Llm;
 
@@ -28,9 +29,9 @@ public sealed partial class SimulatedLlmTests
     {
         foreach (var request in LlmRequests.Mixed(25))
         {
-            var first = SimulatedLlm.Answer(request);
+            var first = BuiltInSim.Answer(request);
             var copy = request with { Messages = request.Messages.Select(m => m with { }).ToList() };
-            AssertSame(first, SimulatedLlm.Answer(copy));
+            AssertSame(first, BuiltInSim.Answer(copy));
             Assert.IsGreaterThan(0, first.PromptTokens);
             Assert.IsGreaterThan(0, first.CompletionTokens);
         }
@@ -39,7 +40,7 @@ public sealed partial class SimulatedLlmTests
     [TestMethod]
     public void A_different_seed_usually_gives_a_different_reply()
     {
-        var contents = Enumerable.Range(0, 40).Select(seed => SimulatedLlm.Answer(LlmRequests.Discussion(seed)).Content).ToHashSet();
+        var contents = Enumerable.Range(0, 40).Select(seed => BuiltInSim.Answer(LlmRequests.Discussion(seed)).Content).ToHashSet();
         Assert.IsGreaterThanOrEqualTo(35, contents.Count);
     }
 
@@ -50,7 +51,7 @@ public sealed partial class SimulatedLlmTests
         var letters = new HashSet<char>();
         for (var seed = 0; seed < 500; seed++)
         {
-            var response = SimulatedLlm.Answer(LlmRequests.Discussion(seed));
+            var response = BuiltInSim.Answer(LlmRequests.Discussion(seed));
             var content = response.Content!;
             Assert.AreEqual("stop", response.FinishReason);
             Assert.IsLessThanOrEqualTo(1024, response.CompletionTokens);
@@ -82,7 +83,7 @@ public sealed partial class SimulatedLlmTests
         var claimed = 0;
         for (var seed = 0; seed < 500; seed++)
         {
-            var content = SimulatedLlm.Answer(LlmRequests.Discussion(seed, lastClaim: "D")).Content!;
+            var content = BuiltInSim.Answer(LlmRequests.Discussion(seed, lastClaim: "D")).Content!;
             if (content.EndsWith("is (D).", StringComparison.Ordinal))
             {
                 adopted++;
@@ -106,7 +107,7 @@ public sealed partial class SimulatedLlmTests
         for (var seed = 0; seed < 200; seed++)
         {
             var request = new LlmRequest("t", seed, [ChatMessage.System(LlmRequests.DiscussionSystem), ChatMessage.User("hi"), ChatMessage.User("What is 2 + 2?")]);
-            var match = LetterRegex().Match(SimulatedLlm.Answer(request).Content!);
+            var match = LetterRegex().Match(BuiltInSim.Answer(request).Content!);
             if (match.Success)
             {
                 letters.Add(match.Groups[1].Value[0]);
@@ -119,15 +120,15 @@ public sealed partial class SimulatedLlmTests
     [TestMethod]
     public void Reply_lengths_are_heavy_tailed_and_capped_by_max_tokens()
     {
-        var lengths = Enumerable.Range(0, 2000).Select(seed => SimulatedLlm.Answer(LlmRequests.Discussion(seed, maxTokens: 4096)).CompletionTokens).Order().ToArray();
+        var lengths = Enumerable.Range(0, 2000).Select(seed => BuiltInSim.Answer(LlmRequests.Discussion(seed, maxTokens: 4096)).CompletionTokens).Order().ToArray();
         var median = lengths[lengths.Length / 2];
         Assert.IsGreaterThan(median * 5, lengths[^1], $"median {median}, max {lengths[^1]}");
 
         for (var seed = 0; seed < 200; seed++)
         {
-            var tight = SimulatedLlm.Answer(LlmRequests.Discussion(seed, maxTokens: 40));
+            var tight = BuiltInSim.Answer(LlmRequests.Discussion(seed, maxTokens: 40));
             Assert.IsLessThanOrEqualTo(40, tight.CompletionTokens);
-            var tiny = SimulatedLlm.Answer(LlmRequests.Discussion(seed, maxTokens: 3));
+            var tiny = BuiltInSim.Answer(LlmRequests.Discussion(seed, maxTokens: 3));
             Assert.IsLessThanOrEqualTo(3, tiny.CompletionTokens);
             Assert.AreEqual("length", tiny.FinishReason);
         }
@@ -139,7 +140,7 @@ public sealed partial class SimulatedLlmTests
         var found = 0;
         for (var seed = 0; seed < 300; seed++)
         {
-            var response = SimulatedLlm.Answer(LlmRequests.Extractor(seed, "We discussed it at length.\nThe correct answer is (B). Not (C)."));
+            var response = BuiltInSim.Answer(LlmRequests.Extractor(seed, "We discussed it at length.\nThe correct answer is (B). Not (C)."));
             Assert.IsTrue(response.Content is "(B)" or "not sure yet", response.Content);
             Assert.IsLessThanOrEqualTo(32, response.CompletionTokens);
             found += response.Content == "(B)" ? 1 : 0;
@@ -154,14 +155,14 @@ public sealed partial class SimulatedLlmTests
         for (var seed = 0; seed < 100; seed++)
         {
             // The question's own options come before the Response: line and do not count.
-            Assert.AreEqual("not sure yet", SimulatedLlm.Answer(LlmRequests.Extractor(seed, "I am not sure yet.")).Content);
+            Assert.AreEqual("not sure yet", BuiltInSim.Answer(LlmRequests.Extractor(seed, "I am not sure yet.")).Content);
         }
     }
 
     [TestMethod]
     public void Other_prompts_get_prose()
     {
-        var response = SimulatedLlm.Answer(new LlmRequest("t", 1, [ChatMessage.User("Tell me a story.")]));
+        var response = BuiltInSim.Answer(new LlmRequest("t", 1, [ChatMessage.User("Tell me a story.")]));
         Assert.IsFalse(string.IsNullOrWhiteSpace(response.Content));
         Assert.AreEqual("stop", response.FinishReason);
         Assert.IsEmpty(response.ToolCalls);
@@ -171,13 +172,13 @@ public sealed partial class SimulatedLlmTests
     public void Zero_latency_completes_synchronously_and_counts()
     {
         var counters = new LlmCounters();
-        var llm = new SimulatedLlm(new SimFleetOptions { ZeroLatency = true }, counters);
+        var llm = new SimulatedLlm(new SimFleetOptions { ZeroLatency = true }, counters, responders: BuiltInSim.Responders);
         var request = LlmRequests.Discussion(3);
 
         var task = llm.CompleteAsync(request, TestContext.CancellationToken);
 
         Assert.IsTrue(task.IsCompletedSuccessfully);
-        AssertSame(SimulatedLlm.Answer(request), task.Result);
+        AssertSame(BuiltInSim.Answer(request), task.Result);
         Assert.AreEqual(1, counters.Requests);
         Assert.AreEqual(task.Result.CompletionTokens, counters.CompletionTokens);
         Assert.AreEqual(task.Result.PromptTokens, counters.PromptTokens);
@@ -191,9 +192,9 @@ public sealed partial class SimulatedLlmTests
         var time = new ManualTimeProvider();
         var fleet = new SimFleetOptions { Replicas = 1, SlotsPerReplica = 1, PrefillMicrosPerToken = 0, DecodeStepMillis = 10, DecodeStepMillisPerSequence = 0 };
         var counters = new LlmCounters();
-        var llm = new SimulatedLlm(fleet, counters, time);
+        var llm = new SimulatedLlm(fleet, counters, time, BuiltInSim.Responders);
         var (r1, r2) = (LlmRequests.Discussion(1), LlmRequests.Discussion(2));
-        var (e1, e2) = (SimulatedLlm.Answer(r1), SimulatedLlm.Answer(r2));
+        var (e1, e2) = (BuiltInSim.Answer(r1), BuiltInSim.Answer(r2));
         var ct = TestContext.CancellationToken;
 
         var t1 = llm.CompleteAsync(r1, ct);
@@ -222,7 +223,7 @@ public sealed partial class SimulatedLlmTests
     {
         var time = new ManualTimeProvider();
         var fleet = new SimFleetOptions { Replicas = 1, SlotsPerReplica = 4, PrefillMicrosPerToken = 100, DecodeStepMillis = 2, DecodeStepMillisPerSequence = 0.5 };
-        var llm = new SimulatedLlm(fleet, new LlmCounters(), time);
+        var llm = new SimulatedLlm(fleet, new LlmCounters(), time, BuiltInSim.Responders);
         var ct = TestContext.CancellationToken;
         var requests = Enumerable.Range(0, 3).Select(i => LlmRequests.Discussion(i)).ToArray();
 
@@ -235,7 +236,7 @@ public sealed partial class SimulatedLlmTests
 
         for (var i = 0; i < requests.Length; i++)
         {
-            var e = SimulatedLlm.Answer(requests[i]);
+            var e = BuiltInSim.Answer(requests[i]);
             var expected = fleet.ServiceTime(e.PromptTokens, e.CompletionTokens, batch: i + 1);
             Assert.AreEqual(TimeSpan.FromMilliseconds(Math.Round(expected.TotalMilliseconds)), time.DueTimes[i]);
         }
@@ -248,7 +249,7 @@ public sealed partial class SimulatedLlmTests
     [TestMethod]
     public void Cancelled_before_start_is_cancelled()
     {
-        var llm = new SimulatedLlm(new SimFleetOptions { ZeroLatency = true }, new LlmCounters());
+        var llm = new SimulatedLlm(new SimFleetOptions { ZeroLatency = true }, new LlmCounters(), responders: BuiltInSim.Responders);
         var task = llm.CompleteAsync(LlmRequests.Discussion(1), new CancellationToken(canceled: true));
         Assert.IsTrue(task.IsCanceled);
     }

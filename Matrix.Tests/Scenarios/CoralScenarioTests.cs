@@ -293,7 +293,7 @@ public sealed class CoralScenarioTests
         EngineSettings.Declare(schema);
         scenario.DeclareSettings(schema);
         var settings = new RunSettings(schema);
-        var llm = new SimulatedLlm(new SimFleetOptions { ZeroLatency = true }, new LlmCounters());
+        var llm = new SimulatedLlm(new SimFleetOptions { ZeroLatency = true }, new LlmCounters(), responders: BuiltInSim.Responders);
         var context = new ScenarioContext(settings, 3, llm);
         var sink = new CollectingSink();
         var engine = new RankEngine(scenario, context, new EngineOptions { Concurrency = 64, Seed = 3 }, sink);

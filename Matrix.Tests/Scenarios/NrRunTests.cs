@@ -132,7 +132,7 @@ public sealed class NrRunTests
     public async Task The_simulated_llm_over_http_gives_the_same_records_as_in_process()
     {
         using var dir = new TempDir();
-        await using var server = await SimServer.StartAsync(new SimServerOptions { Port = 0, Fleet = new SimFleetOptions { ZeroLatency = true } }, CancellationToken.None);
+        await using var server = await SimServer.StartAsync(new SimServerOptions { Responders = BuiltInSim.Responders, Port = 0, Fleet = new SimFleetOptions { ZeroLatency = true } }, CancellationToken.None);
 
         var local = await HostRun.MatrixAsync("run", "nr", "--tasks", "200", "--seed", "4", "--out", dir["local"], "--set", "sim.zero_latency=true");
         var remote = await HostRun.MatrixAsync("run", "nr", "--tasks", "200", "--seed", "4", "--out", dir["remote"], "--llm", server.BaseUrl.ToString(), "--concurrency", "64");

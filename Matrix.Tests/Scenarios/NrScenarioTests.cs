@@ -346,10 +346,10 @@ public sealed class NrScenarioTests
     [TestMethod]
     public void The_prompts_carry_the_phrases_the_simulated_llm_recognises()
     {
-        StringAssert.Contains(NrPrompts.Classifier, Matrix.Engine.Llm.Sim.NrClassifierResponder.Phrase);
-        StringAssert.Contains(NrPrompts.Score, Matrix.Engine.Llm.Sim.NrScoreResponder.Phrase);
-        StringAssert.Contains(NrPrompts.Question, Matrix.Engine.Llm.Sim.NrQuestionResponder.Phrase);
-        StringAssert.EndsWith(NrPrompts.Question, Matrix.Engine.Llm.Sim.NrQuestionResponder.CategoriesPrefix + string.Join(", ", NrPrompts.Categories));
+        StringAssert.Contains(NrPrompts.Classifier, Matrix.Scenarios.Nr.Sim.NrClassifierResponder.Phrase);
+        StringAssert.Contains(NrPrompts.Score, Matrix.Scenarios.Nr.Sim.NrScoreResponder.Phrase);
+        StringAssert.Contains(NrPrompts.Question, Matrix.Scenarios.Nr.Sim.NrQuestionResponder.Phrase);
+        StringAssert.EndsWith(NrPrompts.Question, Matrix.Scenarios.Nr.Sim.NrQuestionResponder.CategoriesPrefix + string.Join(", ", NrPrompts.Categories));
         Assert.AreEqual(17, NrPrompts.Categories.Distinct(StringComparer.Ordinal).Count());
     }
 }

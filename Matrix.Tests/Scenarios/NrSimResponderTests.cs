@@ -1,6 +1,6 @@
 using Matrix.Engine.Llm;
-using Matrix.Engine.Llm.Sim;
 using Matrix.Scenarios.Nr;
+using Matrix.Tests.Support;
 
 namespace Matrix.Tests.Scenarios;
 
@@ -19,18 +19,18 @@ public sealed class NrSimResponderTests
         new("doc#0", seed, [ChatMessage.System(system), ChatMessage.User(document)]) { MaxTokens = maxTokens };
 
     private static IEnumerable<string> Replies(string system, string document, int maxTokens = 4096) =>
-        Enumerable.Range(0, Draws).Select(seed => SimulatedLlm.Answer(Request(system, document, seed, maxTokens)).Content!);
+        Enumerable.Range(0, Draws).Select(seed => BuiltInSim.Answer(Request(system, document, seed, maxTokens)).Content!);
 
     [TestMethod]
     public void The_same_request_gives_the_same_answer_and_seeds_vary_it()
     {
         foreach (var system in new[] { NrPrompts.Classifier, NrPrompts.Score, NrPrompts.Question })
         {
-            var first = SimulatedLlm.Answer(Request(system, Good, 5));
-            var again = SimulatedLlm.Answer(Request(system, Good, 5));
+            var first = BuiltInSim.Answer(Request(system, Good, 5));
+            var again = BuiltInSim.Answer(Request(system, Good, 5));
             Assert.AreEqual(first.Content, again.Content);
             Assert.AreEqual(first.CompletionTokens, again.CompletionTokens);
-            Assert.IsGreaterThan(1, Enumerable.Range(0, 50).Select(s => SimulatedLlm.Answer(Request(system, Good, s)).Content).Distinct().Count(), system);
+            Assert.IsGreaterThan(1, Enumerable.Range(0, 50).Select(s => BuiltInSim.Answer(Request(system, Good, s)).Content).Distinct().Count(), system);
         }
     }
 
@@ -91,8 +91,8 @@ public sealed class NrSimResponderTests
     [TestMethod]
     public void A_small_token_budget_cuts_the_reply_and_says_so()
     {
-        var cut = SimulatedLlm.Answer(Request(NrPrompts.Question, Good, 1, maxTokens: 10));
-        var yes = SimulatedLlm.Answer(Request(NrPrompts.Classifier, Good, 1, maxTokens: 1));
+        var cut = BuiltInSim.Answer(Request(NrPrompts.Question, Good, 1, maxTokens: 10));
+        var yes = BuiltInSim.Answer(Request(NrPrompts.Classifier, Good, 1, maxTokens: 1));
 
         Assert.AreEqual("length", cut.FinishReason);
         Assert.AreEqual(40, cut.Content!.Length);
@@ -105,7 +105,7 @@ public sealed class NrSimResponderTests
     {
         var other = new LlmRequest("x#0", 1, [ChatMessage.System("You are a poet."), ChatMessage.User(Good)]);
 
-        var reply = SimulatedLlm.Answer(other).Content!;
+        var reply = BuiltInSim.Answer(other).Content!;
 
         Assert.IsFalse(reply is "Yes" or "No" or "Yes." or "No.");
         Assert.IsFalse(NrJson.TryExtractObject(reply, out _));

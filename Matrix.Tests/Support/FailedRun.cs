@@ -16,7 +16,7 @@ internal static class FailedRun
     public static async Task<Dictionary<string, string>> WriteAsync(string outDir, double permanentFailRate, params string[] args)
     {
         await using var failing = await SimServer.StartAsync(
-            new SimServerOptions { Port = 0, Fleet = new SimFleetOptions { ZeroLatency = true }, PermanentFailRate = permanentFailRate },
+            new SimServerOptions { Responders = BuiltInSim.Responders, Port = 0, Fleet = new SimFleetOptions { ZeroLatency = true }, PermanentFailRate = permanentFailRate },
             CancellationToken.None);
         var run = await HostRun.MatrixAsync(
             [.. args, "--out", outDir, "--llm", failing.BaseUrl.ToString(), "--set", "llm.backoff_ms=1", "llm.max_retries=1", "output.rows_per_batch=16", "output.rows_per_part=64"]);

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using MemoryPack;
 using Matrix.Engine.Agents;
 using Matrix.Engine.Llm;
+using Matrix.Engine.Llm.Sim;
 using Matrix.Engine.Orchestration;
 using Matrix.Engine.Scenarios;
 using Matrix.Engine.Settings;
@@ -32,6 +33,9 @@ public sealed partial class PoemScenario : Scenario
     // What crosses ranks with a task under srun/mpiexec: the state's type (strings need no listing).
     public override IReadOnlyList<Type> MessageTypes { get; } = [typeof(PoemState)];
 
+    // What the simulated LLM answers to the poet's prompt (else: a few sentences of generic prose).
+    public override IReadOnlyList<ISimResponder> SimResponders { get; } = [new PoemResponder()];
+
     public override void DeclareSettings(SettingsSchema schema) => schema
         .Int("poem.min_words", 12, "A poem shorter than this is sent back to the poet.", 1)
         .Int("poem.max_attempts", 3, "Attempts before the poet gives up.", 1);
@@ -57,7 +61,7 @@ public sealed partial class PoemScenario : Scenario
         "critic" => new DelegateAgent(task =>
         {
             var state = task.StateAs<PoemState>();
-            state.Words = task.History[^1].Content?.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length ?? 0;
+            state.Words = task.History[^1].Content?.Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries).Length ?? 0;
         }),
         _ => throw new ArgumentOutOfRangeException(nameof(role), role, "no such role"),
     };

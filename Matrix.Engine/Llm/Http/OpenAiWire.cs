@@ -8,7 +8,7 @@ namespace Matrix.Engine.Llm.Http;
 /// responses, the sim-server reads requests and writes responses. Utf8JsonWriter and JsonDocument only, no
 /// reflection. Reading throws <see cref="InvalidDataException"/> with a message that names the bad field.
 /// </summary>
-internal static class OpenAiWire
+public static class OpenAiWire
 {
     /// <summary>Header that carries the task id so an LLM-side router (or the sim-server) can keep a conversation on one replica.</summary>
     public const string TaskIdHeader = "X-Matrix-Task-Id";
@@ -18,7 +18,7 @@ internal static class OpenAiWire
 
     private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = false };
 
-    public static byte[] WriteRequest(LlmRequest r, string defaultModel)
+    internal static byte[] WriteRequest(LlmRequest r, string defaultModel)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
         using (var w = new Utf8JsonWriter(buffer, WriterOptions))
@@ -33,7 +33,7 @@ internal static class OpenAiWire
     public static string ParametersSchemaOf(ToolDefinition tool) =>
         string.IsNullOrWhiteSpace(tool.ParametersJsonSchema) ? EmptyParametersSchema : tool.ParametersJsonSchema;
 
-    public static void WriteRequest(Utf8JsonWriter w, LlmRequest r, string defaultModel)
+    internal static void WriteRequest(Utf8JsonWriter w, LlmRequest r, string defaultModel)
     {
         // A member of extra_body replaces the field of the same name: skip ours, so no key is written twice.
         var extra = r.ExtraBody;
@@ -187,7 +187,7 @@ internal static class OpenAiWire
     }
 
     /// <summary>Reads <c>choices[0]</c> and <c>usage</c> of a chat completion response.</summary>
-    public static LlmResponse ReadResponse(ReadOnlyMemory<byte> body)
+    internal static LlmResponse ReadResponse(ReadOnlyMemory<byte> body)
     {
         JsonDocument doc;
         try

@@ -3,8 +3,8 @@ using System.Text;
 
 namespace Matrix.Engine.Llm.Sim;
 
-/// <summary>JSON text the simulated LLM writes into its answers (nr's scores and questions, tau2's verdicts and tool arguments).</summary>
-internal static class SimJson
+/// <summary>JSON text a simulated responder writes into its answers (scores, verdicts, tool arguments).</summary>
+public static class SimJson
 {
     /// <summary>Appends <paramref name="value"/> as a JSON string literal (quotes, backslashes and control characters escaped).</summary>
     public static StringBuilder AppendJsonString(StringBuilder sb, ReadOnlySpan<char> value) =>

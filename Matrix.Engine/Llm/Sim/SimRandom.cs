@@ -4,13 +4,14 @@ namespace Matrix.Engine.Llm.Sim;
 /// xoshiro256** seeded through SplitMix64, implemented here so that the simulated LLM's answers never
 /// depend on the algorithm behind <see cref="Random"/> (which .NET may change). A mutable struct: pass it by ref.
 /// </summary>
-internal struct SimRandom
+public struct SimRandom
 {
     private ulong _s0;
     private ulong _s1;
     private ulong _s2;
     private ulong _s3;
 
+    /// <summary>A stream seeded from <paramref name="seed"/>; a responder gets one seeded from the request.</summary>
     public SimRandom(ulong seed)
     {
         _s0 = SplitMix(ref seed);
@@ -19,6 +20,7 @@ internal struct SimRandom
         _s3 = SplitMix(ref seed);
     }
 
+    /// <summary>The next 64 uniform bits.</summary>
     public ulong NextUInt64()
     {
         var result = ulong.RotateLeft(_s1 * 5, 7) * 9;

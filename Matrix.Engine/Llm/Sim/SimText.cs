@@ -7,7 +7,7 @@ namespace Matrix.Engine.Llm.Sim;
 /// <see cref="StringBuilder"/> per thread (answers are built synchronously, never across an await).
 /// No phrase contains a parenthesis, so generated prose never looks like an answer letter such as "(B)".
 /// </summary>
-internal static class SimText
+public static class SimText
 {
     private static readonly string[] Openers =
     [
@@ -42,6 +42,7 @@ internal static class SimText
     [ThreadStatic]
     private static StringBuilder? t_builder;
 
+    /// <summary>An empty builder for one answer; hand it back with <see cref="ToStringAndReturn"/>.</summary>
     public static StringBuilder Rent()
     {
         var sb = t_builder ?? new StringBuilder(2048);

@@ -6,18 +6,21 @@ namespace Matrix.Engine.Llm.Sim;
 /// The simulated LLM's token counts: a deterministic approximation of a real tokenizer
 /// (about four characters per token, plus a few tokens of chat-template overhead per message).
 /// </summary>
-internal static class SimTokens
+public static class SimTokens
 {
+    /// <summary>Characters per simulated token.</summary>
     public const int CharsPerToken = 4;
     private const int PerMessage = 4;
     private const int PerToolCall = 3;
     private const int PerTool = 8;
 
+    /// <summary>Tokens of <paramref name="chars"/> characters of text.</summary>
     public static int Of(int chars) => (chars + CharsPerToken - 1) / CharsPerToken;
 
     /// <summary>Characters that fit in <paramref name="maxTokens"/> completion tokens (at least one token's worth).</summary>
     public static int CharBudget(int maxTokens) => (int)Math.Min(Math.Max(1, maxTokens) * (long)CharsPerToken, 1 << 28);
 
+    /// <summary>The prompt tokens of <paramref name="r"/>: its messages, tool calls and tool definitions.</summary>
     public static int Prompt(LlmRequest r)
     {
         long total = 0;
@@ -42,6 +45,7 @@ internal static class SimTokens
         return (int)Math.Min(total, int.MaxValue);
     }
 
+    /// <summary>The completion tokens of an answer (at least one).</summary>
     public static int Completion(string? content, IReadOnlyList<ToolCall> calls) =>
         Math.Max(1, Of(content?.Length ?? 0) + ToolCalls(calls));
 

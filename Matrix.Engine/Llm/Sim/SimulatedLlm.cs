@@ -1,7 +1,7 @@
 namespace Matrix.Engine.Llm.Sim;
 
 /// <summary>
-/// The built-in simulated LLM. Its answers (<see cref="Answer(LlmRequest)"/>) are a pure function of the request's seed,
+/// The built-in simulated LLM. Its answers (<see cref="Answer"/>) are a pure function of the request's seed,
 /// messages, max tokens and tools, so a run is reproducible and the sim-server serves the very same answers.
 /// Its timing models a continuous-batching fleet (<see cref="SimFleetOptions"/>): a task's calls go to one
 /// replica (sticky by task id), wait for a free slot, then take prefill + completion tokens x decode step,
@@ -12,25 +12,20 @@ public sealed class SimulatedLlm : ILlmClient
     /// <summary>Decorrelates the replica choice from the HTTP client's URL choice (both hash the task id).</summary>
     private const ulong ReplicaSalt = 0x5EED_0F_F1EE7UL;
 
-    private static readonly ISimResponder[] Responders =
-    [
-        new AnswerExtractorResponder(),
-        new MultipleChoiceResponder(),
-        new NrClassifierResponder(),
-        new NrScoreResponder(),
-        new NrQuestionResponder(),
-        new Tau2AssistantResponder(),
-        new Tau2UserResponder(),
-        new Tau2JudgeResponder(),
-        new FallbackResponder(),
-    ];
+    /// <summary>The engine's own responders, tried after a scenario's: prose for any prompt.</summary>
+    private static readonly ISimResponder[] Generic = [new FallbackResponder()];
 
     private readonly LlmCounters _counters;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim[] _slots;
     private readonly int[] _running;
+    private readonly ISimResponder[] _responders;
 
-    public SimulatedLlm(SimFleetOptions options, LlmCounters counters, TimeProvider? time = null)
+    /// <summary>
+    /// A simulated fleet that answers with <paramref name="responders"/> (a scenario's <see cref="Scenarios.Scenario.SimResponders"/>,
+    /// tried in order) and then the engine's generic ones.
+    /// </summary>
+    public SimulatedLlm(SimFleetOptions options, LlmCounters counters, TimeProvider? time = null, IReadOnlyList<ISimResponder>? responders = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Replicas, 1, nameof(options));
@@ -38,6 +33,7 @@ public sealed class SimulatedLlm : ILlmClient
         Options = options;
         _counters = counters ?? throw new ArgumentNullException(nameof(counters));
         _time = time ?? TimeProvider.System;
+        _responders = WithGeneric(responders);
         if (options.ZeroLatency)
         {
             _slots = [];
@@ -89,7 +85,7 @@ public sealed class SimulatedLlm : ILlmClient
         }
 
         _counters.OnRequest();
-        var response = Answer(request, Options.Model);
+        var response = Respond(request, _responders, Options.Model);
         if (Options.ZeroLatency)
         {
             _counters.OnUsage(response.PromptTokens, response.CompletionTokens);
@@ -100,19 +96,24 @@ public sealed class SimulatedLlm : ILlmClient
     }
 
     /// <summary>
-    /// The answer to <paramref name="request"/>: the same request always gives the same response (content, tool calls,
-    /// finish reason, token counts, model), in-process and through the sim-server. The response format and extra body
-    /// of the request change nothing: the answers already have the shape the scenarios' schemas describe.
+    /// The answer to <paramref name="request"/> from <paramref name="responders"/> (tried in order, then the engine's generic
+    /// ones): the same request always gives the same response (content, tool calls, finish reason, token counts, model),
+    /// in-process and through the sim-server. The response format and extra body of the request change nothing: a
+    /// responder already answers in the shape its scenario's schemas describe. The model is the request's, else
+    /// <paramref name="defaultModel"/>.
     /// </summary>
-    public static LlmResponse Answer(LlmRequest request) => Answer(request, Name);
+    public static LlmResponse Answer(LlmRequest request, IReadOnlyList<ISimResponder>? responders = null, string defaultModel = Name) =>
+        Respond(request, WithGeneric(responders), defaultModel);
 
-    /// <summary>The answer to <paramref name="request"/>, as model <paramref name="defaultModel"/> when the request names none.</summary>
-    public static LlmResponse Answer(LlmRequest request, string defaultModel)
+    private static ISimResponder[] WithGeneric(IReadOnlyList<ISimResponder>? responders) =>
+        responders is null or { Count: 0 } ? Generic : [.. responders, .. Generic];
+
+    private static LlmResponse Respond(LlmRequest request, ISimResponder[] responders, string defaultModel)
     {
         ArgumentNullException.ThrowIfNull(request);
         var rng = new SimRandom(SeedOf(request));
         var answer = default(SimAnswer);
-        foreach (var responder in Responders)
+        foreach (var responder in responders)
         {
             if (responder.Matches(request))
             {

@@ -5,13 +5,15 @@ namespace Matrix.Engine.Llm.Sim;
 /// FNV-1a over UTF-16 code units or bytes, and SplitMix64's finalizer to spread the bits.
 /// Used for sticky routing, the simulated LLM's seeds and the sim-server's fault selection.
 /// </summary>
-internal static class StableHash
+public static class StableHash
 {
     private const ulong Offset = 14695981039346656037UL;
     private const ulong Prime = 1099511628211UL;
 
+    /// <summary>FNV-1a of <paramref name="text"/> (null hashes like empty).</summary>
     public static ulong Of(string? text) => Of(text.AsSpan(), Offset);
 
+    /// <summary>FNV-1a of <paramref name="text"/>'s UTF-16 code units, continuing from <paramref name="hash"/>.</summary>
     public static ulong Of(ReadOnlySpan<char> text, ulong hash = Offset)
     {
         foreach (var c in text)
@@ -23,6 +25,7 @@ internal static class StableHash
         return hash;
     }
 
+    /// <summary>FNV-1a of <paramref name="bytes"/>, continuing from <paramref name="hash"/>.</summary>
     public static ulong Of(ReadOnlySpan<byte> bytes, ulong hash = Offset)
     {
         foreach (var b in bytes)

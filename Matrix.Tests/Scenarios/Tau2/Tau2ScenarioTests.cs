@@ -177,7 +177,7 @@ public sealed class Tau2ScenarioTests
     public async Task The_built_in_domain_runs_on_the_engine_with_the_simulated_llm()
     {
         var scenario = new Tau2Scenario();
-        var llm = new SimulatedLlm(new SimFleetOptions { ZeroLatency = true }, new LlmCounters());
+        var llm = new SimulatedLlm(new SimFleetOptions { ZeroLatency = true }, new LlmCounters(), responders: BuiltInSim.Responders);
         var context = Context(llm, null, (Tau2Scenario.SampleSizeKey, "60"));
         var sink = new ListSink();
         var engine = new RankEngine(scenario, context, new EngineOptions { Concurrency = 32, Seed = 5 }, sink);

@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text;
+using Matrix.Engine.Llm;
+using Matrix.Engine.Llm.Sim;
 
-namespace Matrix.Engine.Llm.Sim;
+namespace Matrix.Scenarios.Tau2.Sim;
 
 /// <summary>
 /// Valid calls of a request's tools: picks a tool (read tools first) and fills its arguments by type, taking string

@@ -1,7 +1,8 @@
 using System.Buffers;
 using System.Text;
+using Matrix.Engine.Llm.Sim;
 
-namespace Matrix.Engine.Llm.Sim;
+namespace Matrix.Scenarios.Nr.Sim;
 
 /// <summary>
 /// What the simulated nr models read from a web document (the last user message of the three nr prompts):

@@ -1,4 +1,4 @@
-namespace Matrix.Engine.Llm.Sim;
+namespace Matrix.Scenarios.Tau2.Sim;
 
 /// <summary>
 /// Allocation-free scans of prose (the customer's words, the scenario): id-like tokens, which fill tool arguments and

@@ -1,6 +1,8 @@
 using System.Text;
+using Matrix.Engine.Llm;
+using Matrix.Engine.Llm.Sim;
 
-namespace Matrix.Engine.Llm.Sim;
+namespace Matrix.Scenarios.Nr.Sim;
 
 /// <summary>
 /// nr's rubric scorer: a system prompt containing "Score the document on four criteria" and the document as the

@@ -4,12 +4,15 @@ using Matrix.Engine.Llm;
 using Matrix.Engine.Llm.Http;
 using Matrix.Engine.Llm.Sim;
 using Matrix.Hosting.SimServer;
+using Matrix.Scenarios.Coral.Sim;
 using Matrix.Scenarios.Tau2;
 using Matrix.Scenarios.Tau2.Data;
 using Matrix.Scenarios.Tau2.Domains.Mock;
+using Matrix.Scenarios.Tau2.Sim;
+using Matrix.Tests.Llm;
 using Matrix.Tests.Support;
 
-namespace Matrix.Tests.Llm;
+namespace Matrix.Tests.Scenarios.Tau2;
 
 [TestClass]
 public sealed class Tau2ResponderTests
@@ -200,10 +203,10 @@ public sealed class Tau2ResponderTests
 
         Assert.IsTrue(new MultipleChoiceResponder().Matches(discussion));
         Assert.IsTrue(new AnswerExtractorResponder().Matches(extractor));
-        StringAssert.Matches(SimulatedLlm.Answer(discussion).Content, new System.Text.RegularExpressions.Regex(@"(The correct answer is \([A-E]\)|I am not sure yet)\.$"));
-        Assert.IsTrue(SimulatedLlm.Answer(extractor).Content is "(B)" or "not sure yet");
-        StringAssert.StartsWith(SimulatedLlm.Answer(judge).Content, "{\"results\": [");
-        Assert.IsEmpty(SimulatedLlm.Answer(other).ToolCalls, "an unknown prompt with tools gets prose, not tau2 calls");
+        StringAssert.Matches(BuiltInSim.Answer(discussion).Content, new System.Text.RegularExpressions.Regex(@"(The correct answer is \([A-E]\)|I am not sure yet)\.$"));
+        Assert.IsTrue(BuiltInSim.Answer(extractor).Content is "(B)" or "not sure yet");
+        StringAssert.StartsWith(BuiltInSim.Answer(judge).Content, "{\"results\": [");
+        Assert.IsEmpty(BuiltInSim.Answer(other).ToolCalls, "an unknown prompt with tools gets prose, not tau2 calls");
     }
 
     [TestMethod]
@@ -222,9 +225,9 @@ public sealed class Tau2ResponderTests
             ];
             foreach (var request in requests)
             {
-                var first = SimulatedLlm.Answer(request);
+                var first = BuiltInSim.Answer(request);
                 var copy = request with { Messages = request.Messages.Select(m => m with { }).ToList(), Tools = request.Tools?.Select(t => t with { }).ToList() };
-                AssertSame(first, SimulatedLlm.Answer(copy));
+                AssertSame(first, BuiltInSim.Answer(copy));
                 contents.Add(first.Content + string.Join('|', first.ToolCalls));
             }
         }
@@ -241,7 +244,7 @@ public sealed class Tau2ResponderTests
         {
             for (var seed = 0; seed < 400; seed++)
             {
-                var response = SimulatedLlm.Answer(Agent(seed, tools, ChatMessage.User("Hi! My user id is user_1 and my order is #W2378156.")));
+                var response = BuiltInSim.Answer(Agent(seed, tools, ChatMessage.User("Hi! My user id is user_1 and my order is #W2378156.")));
                 if (response.ToolCalls.Count == 0)
                 {
                     replies++;
@@ -271,7 +274,7 @@ public sealed class Tau2ResponderTests
         int reads = 0, calls = 0;
         for (var seed = 0; seed < 400; seed++)
         {
-            foreach (var call in SimulatedLlm.Answer(Agent(seed, MockTools, ChatMessage.User("Please help me with task_1."))).ToolCalls)
+            foreach (var call in BuiltInSim.Answer(Agent(seed, MockTools, ChatMessage.User("Please help me with task_1."))).ToolCalls)
             {
                 calls++;
                 reads += call.Name == "get_users" ? 1 : 0;
@@ -293,7 +296,7 @@ public sealed class Tau2ResponderTests
                 ChatMessage.User("Hello, my user id is user_7 and I want to finish something."),
                 Call("call_a", "create_task", """{"user_id":"someone","title":"Buy milk"}"""),
                 Result("call_a", """{"task_id": "task_42", "title": "Buy milk", "description": null, "status": "pending"}"""));
-            foreach (var call in SimulatedLlm.Answer(request).ToolCalls)
+            foreach (var call in BuiltInSim.Answer(request).ToolCalls)
             {
                 AssertValidCall(call, tools);
                 using var args = JsonDocument.Parse(call.ArgumentsJson);
@@ -320,7 +323,7 @@ public sealed class Tau2ResponderTests
         var picked = 0;
         for (var seed = 0; seed < 200; seed++)
         {
-            var response = SimulatedLlm.Answer(Agent(seed, [.. tools.Where(t => t.Name == "create_task")], ChatMessage.User("Order #W1234567 belongs to user_3.")));
+            var response = BuiltInSim.Answer(Agent(seed, [.. tools.Where(t => t.Name == "create_task")], ChatMessage.User("Order #W1234567 belongs to user_3.")));
             if (response.ToolCalls is [var call])
             {
                 using var args = JsonDocument.Parse(call.ArgumentsJson);
@@ -338,7 +341,7 @@ public sealed class Tau2ResponderTests
         {
             foreach (var tools in new[] { null, Array.Empty<ToolDefinition>() })
             {
-                var response = SimulatedLlm.Answer(Agent(seed, tools, ChatMessage.User("Complete task_1."), Call("c", "get_users", "{}"), Result("c", "[]")));
+                var response = BuiltInSim.Answer(Agent(seed, tools, ChatMessage.User("Complete task_1."), Call("c", "get_users", "{}"), Result("c", "[]")));
                 Assert.IsEmpty(response.ToolCalls);
                 Assert.AreEqual("stop", response.FinishReason);
                 Assert.IsFalse(string.IsNullOrWhiteSpace(response.Content));
@@ -357,7 +360,7 @@ public sealed class Tau2ResponderTests
             var run = 0;
             while (true)
             {
-                var response = SimulatedLlm.Answer(Agent(seed, MockTools, [.. conversation]));
+                var response = BuiltInSim.Answer(Agent(seed, MockTools, [.. conversation]));
                 if (response.ToolCalls is not [var call])
                 {
                     Assert.IsFalse(string.IsNullOrWhiteSpace(response.Content));
@@ -401,7 +404,7 @@ public sealed class Tau2ResponderTests
                 var done = false;
                 for (var step = 0; step < 200 && !done; step++)
                 {
-                    var said = SimulatedLlm.Answer(new LlmRequest(task.Id, seed * 1000 + step, [.. userView]) { Tools = userTools, MaxTokens = 512 });
+                    var said = BuiltInSim.Answer(new LlmRequest(task.Id, seed * 1000 + step, [.. userView]) { Tools = userTools, MaxTokens = 512 });
                     if (said.ToolCalls is [var own])
                     {
                         AssertValidCall(own, userTools!);
@@ -424,7 +427,7 @@ public sealed class Tau2ResponderTests
                     for (var calls = 0; ; calls++)
                     {
                         Assert.IsLessThanOrEqualTo(Tau2AssistantResponder.MaxRun, calls);
-                        var answer = SimulatedLlm.Answer(new LlmRequest(task.Id, seed * 1000 + step, [.. agentView]) { Tools = domain.AssistantTools.Definitions });
+                        var answer = BuiltInSim.Answer(new LlmRequest(task.Id, seed * 1000 + step, [.. agentView]) { Tools = domain.AssistantTools.Definitions });
                         if (answer.ToolCalls is not [var call])
                         {
                             agentView.Add(ChatMessage.Assistant(answer.Content!));
@@ -472,7 +475,7 @@ public sealed class Tau2ResponderTests
                     var request = requestor == "assistant"
                         ? Agent(seed, tools, ChatMessage.User("I am user_1, my order is #W2378156 and reservation 4WQ150."))
                         : Customer(seed, Structured, tools, ChatMessage.Assistant("Hi, I need help."), ChatMessage.User("Sure, what is your user id?"));
-                    foreach (var call in SimulatedLlm.Answer(request).ToolCalls)
+                    foreach (var call in BuiltInSim.Answer(request).ToolCalls)
                     {
                         AssertValidCall(call, tools);
                         names.Add(call.Name);
@@ -503,17 +506,17 @@ public sealed class Tau2ResponderTests
         var instructions = retail.Take(20).Select(t => Tau2TaskSpec.Parse(t!.AsObject()).UserInstructions).ToList();
         for (var seed = 0; seed < 200; seed++)
         {
-            var structured = SimulatedLlm.Answer(Customer(seed, Structured, MockUserTools)).Content!;
+            var structured = BuiltInSim.Answer(Customer(seed, Structured, MockUserTools)).Content!;
             StringAssert.Contains(structured, "You want to mark your task task_2 as completed.");
             Assert.DoesNotContain("###", structured);
             Assert.DoesNotContain("Known info", structured);
 
-            var plain = SimulatedLlm.Answer(Customer(seed, Plain, null)).Content!;
+            var plain = BuiltInSim.Answer(Customer(seed, Plain, null)).Content!;
             StringAssert.Contains(plain, "You have completed the task and need to update its status.");
             Assert.DoesNotContain("Request that", plain);
 
             var text = instructions[seed % instructions.Count];
-            var real = SimulatedLlm.Answer(Customer(seed, text, null));
+            var real = BuiltInSim.Answer(Customer(seed, text, null));
             Assert.IsEmpty(real.ToolCalls);
             var reason = text[(text.IndexOf("Reason for call:\n", StringComparison.Ordinal) + 17)..];
             StringAssert.Contains(real.Content, reason[..30]);
@@ -531,7 +534,7 @@ public sealed class Tau2ResponderTests
             for (var turn = 1; ; turn++)
             {
                 Assert.IsLessThanOrEqualTo(Tau2UserResponder.MaxTurns, turn);
-                var content = SimulatedLlm.Answer(Customer(seed, Structured, null, [.. conversation])).Content!;
+                var content = BuiltInSim.Answer(Customer(seed, Structured, null, [.. conversation])).Content!;
                 if (content.Contains(Tau2Prompts.Stop, StringComparison.Ordinal))
                 {
                     Assert.IsGreaterThan(1, turn, "never on the first turn");
@@ -557,11 +560,11 @@ public sealed class Tau2ResponderTests
         int transfers = 0, known = 0;
         for (var seed = 0; seed < 400; seed++)
         {
-            var transfer = SimulatedLlm.Answer(Customer(seed, Structured, null,
+            var transfer = BuiltInSim.Answer(Customer(seed, Structured, null,
                 ChatMessage.Assistant("Hi, I need help with task_2."), ChatMessage.User("I am transferring you to a human agent now."))).Content!;
             transfers += transfer.Contains(Tau2Prompts.Transfer, StringComparison.Ordinal) ? 1 : 0;
 
-            var reply = SimulatedLlm.Answer(Customer(seed, Structured, null,
+            var reply = BuiltInSim.Answer(Customer(seed, Structured, null,
                 ChatMessage.Assistant("Hi, I need help with task_2."), ChatMessage.User("Sure. Could you give me your user id?"))).Content!;
             Assert.DoesNotContain(Tau2Prompts.Transfer, reply);
             known += reply.Contains("Your user id is user_7.", StringComparison.Ordinal) ? 1 : 0;
@@ -584,8 +587,8 @@ public sealed class Tau2ResponderTests
                 Result("call_n", """[{"notification_id": "notif_3", "message": "Task 'Test task' has been assigned to you.", "status": "unread", "task_id": "task_1"}]"""),
                 ChatMessage.Assistant("I checked it."),
                 ChatMessage.User("Okay, what else can I do for you?"));
-            var response = SimulatedLlm.Answer(request);
-            Assert.IsEmpty(SimulatedLlm.Answer(request with { Tools = null }).ToolCalls);
+            var response = BuiltInSim.Answer(request);
+            Assert.IsEmpty(BuiltInSim.Answer(request with { Tools = null }).ToolCalls);
             if (response.ToolCalls is [var call])
             {
                 calls++;
@@ -618,7 +621,7 @@ public sealed class Tau2ResponderTests
         int malformed = 0, met = 0, judged = 0;
         for (var seed = 0; seed < 1500; seed++)
         {
-            var response = SimulatedLlm.Answer(Judge(seed, outcomes));
+            var response = BuiltInSim.Answer(Judge(seed, outcomes));
             Assert.AreEqual("stop", response.FinishReason);
             JsonDocument doc;
             try
@@ -648,7 +651,7 @@ public sealed class Tau2ResponderTests
         Assert.IsTrue(malformed is > 15 and < 80, $"malformed: {malformed}");
         Assert.IsTrue(met / (double)judged is > 0.65 and < 0.75, $"met {met}/{judged}");
 
-        using var none = JsonDocument.Parse(SimulatedLlm.Answer(Judge(7, [])).Content!);
+        using var none = JsonDocument.Parse(BuiltInSim.Answer(Judge(7, [])).Content!);
         Assert.AreEqual(0, none.RootElement.GetProperty("results").GetArrayLength());
     }
 
@@ -666,7 +669,7 @@ public sealed class Tau2ResponderTests
             ];
             foreach (var request in requests)
             {
-                var response = SimulatedLlm.Answer(request);
+                var response = BuiltInSim.Answer(request);
                 var content = response.Content!;
                 // The customer's end markers are kept whole even past the budget ("roughly").
                 Assert.IsLessThanOrEqualTo(24, content.Length, content);
@@ -685,7 +688,7 @@ public sealed class Tau2ResponderTests
         CollectionAssert.AreEqual(
             RichTools.Select(t => (t.Name, OpenAiWire.ParametersSchemaOf(t))).ToList(),
             read.Tools.Select(t => (t.Name, t.ParametersJsonSchema)).ToList());
-        AssertSame(SimulatedLlm.Answer(request), SimulatedLlm.Answer(read));
+        AssertSame(BuiltInSim.Answer(request), BuiltInSim.Answer(read));
     }
 
     [TestMethod]
@@ -693,7 +696,7 @@ public sealed class Tau2ResponderTests
     public async Task Tool_calls_come_back_through_the_sim_server()
     {
         var ct = TestContext.CancellationToken;
-        await using var server = await SimServer.StartAsync(new SimServerOptions { Fleet = new SimFleetOptions { ZeroLatency = true } }, ct);
+        await using var server = await SimServer.StartAsync(new SimServerOptions { Responders = BuiltInSim.Responders, Fleet = new SimFleetOptions { ZeroLatency = true } }, ct);
         using var client = new OpenAiHttpClient(new HttpLlmOptions([server.BaseUrl], "sim"), new LlmCounters());
         var withCalls = 0;
         for (var seed = 0; seed < 20; seed++)
@@ -705,7 +708,7 @@ public sealed class Tau2ResponderTests
                 Judge(seed, ["The agent helps."]),
             })
             {
-                var expected = SimulatedLlm.Answer(request);
+                var expected = BuiltInSim.Answer(request);
                 var actual = await client.CompleteAsync(request, ct);
                 AssertSame(expected, actual);
                 withCalls += actual.ToolCalls.Count > 0 ? 1 : 0;

@@ -1,6 +1,7 @@
 using System.Text;
+using Matrix.Engine.Llm.Sim;
 
-namespace Matrix.Engine.Llm.Sim;
+namespace Matrix.Scenarios.Tau2.Sim;
 
 /// <summary>
 /// The phrase banks of the agent, the customer and the judge, and the made-up values of tool arguments the

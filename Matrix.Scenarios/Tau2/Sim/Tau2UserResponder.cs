@@ -1,6 +1,8 @@
 using System.Text;
+using Matrix.Engine.Llm;
+using Matrix.Engine.Llm.Sim;
 
-namespace Matrix.Engine.Llm.Sim;
+namespace Matrix.Scenarios.Tau2.Sim;
 
 /// <summary>
 /// tau2's user simulator: the system prompt starts with the customer guidelines (<see cref="Tau2SimPrompt.UserPrefix"/>)

@@ -1,4 +1,7 @@
-namespace Matrix.Engine.Llm.Sim;
+using Matrix.Engine.Llm;
+using Matrix.Engine.Llm.Sim;
+
+namespace Matrix.Scenarios.Coral.Sim;
 
 /// <summary>
 /// Coral's answer extractor: the system prompt starts with "Extract the final answer"; the last user message holds
@@ -22,11 +25,11 @@ internal sealed class AnswerExtractorResponder : ISimResponder
         var letter = '\0';
         if (SimPrompt.LastUserContent(r) is { } text && SimPrompt.TryAfterLinePrefix(text, ResponsePrefix, out var reply))
         {
-            letter = SimPrompt.FirstParenthesizedLetter(reply);
+            letter = CoralSimPrompt.FirstParenthesizedLetter(reply);
         }
 
         var miss = rng.Chance(MissProbability);
-        var answer = letter != '\0' && !miss ? SimPrompt.Parenthesized(letter) : NotSure;
+        var answer = letter != '\0' && !miss ? CoralSimPrompt.Parenthesized(letter) : NotSure;
         var budget = SimTokens.CharBudget(r.MaxTokens);
         return answer.Length <= budget ? SimAnswer.Text(answer) : SimAnswer.Text(answer[..budget], SimAnswer.Length);
     }

@@ -1,6 +1,8 @@
 using System.Text;
+using Matrix.Engine.Llm;
+using Matrix.Engine.Llm.Sim;
 
-namespace Matrix.Engine.Llm.Sim;
+namespace Matrix.Scenarios.Nr.Sim;
 
 /// <summary>
 /// nr's question writer: a system prompt containing "Write one self-contained exam question" (with a line

@@ -1,6 +1,7 @@
 using System.Text;
+using Matrix.Engine.Llm.Sim;
 
-namespace Matrix.Engine.Llm.Sim;
+namespace Matrix.Scenarios.Tau2.Sim;
 
 /// <summary>The JSON type of a tool argument, as its schema declares it.</summary>
 internal enum Tau2ArgType

@@ -1,4 +1,4 @@
-namespace Matrix.Engine.Llm.Sim;
+namespace Matrix.Scenarios.Tau2.Sim;
 
 /// <summary>
 /// The candidates for an argument's value in the conversation: field values in tool results or in earlier calls'

@@ -1,4 +1,7 @@
-namespace Matrix.Engine.Llm.Sim;
+using Matrix.Engine.Llm;
+using Matrix.Engine.Llm.Sim;
+
+namespace Matrix.Scenarios.Nr.Sim;
 
 /// <summary>
 /// nr's quality classifier (Matrix's fine-tuned 3B Yes/No model): a system prompt containing "Directly answer Yes

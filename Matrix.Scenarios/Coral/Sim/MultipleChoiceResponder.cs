@@ -1,4 +1,7 @@
-namespace Matrix.Engine.Llm.Sim;
+using Matrix.Engine.Llm;
+using Matrix.Engine.Llm.Sim;
+
+namespace Matrix.Scenarios.Coral.Sim;
 
 /// <summary>
 /// Coral's teacher and student: a system prompt that says how to end ("The correct answer is (X)"), a question
@@ -18,14 +21,14 @@ internal sealed class MultipleChoiceResponder : ISimResponder
     // "The correct answer is (L)."
     private const int ClaimLength = 26;
 
-    public bool Matches(LlmRequest r) => SimPrompt.AnySystem(r, SimPrompt.ContainsClaim);
+    public bool Matches(LlmRequest r) => SimPrompt.AnySystem(r, CoralSimPrompt.ContainsClaim);
 
     public SimAnswer Answer(LlmRequest r, ref SimRandom rng)
     {
-        var options = SimPrompt.OptionLetters(r);
-        var claimed = SimPrompt.FindClaim(SimPrompt.LastUserContent(r), last: true);
-        var agree = claimed != '\0' && (options & SimPrompt.Bit(claimed)) != 0 && rng.Chance(AgreeProbability);
-        var letter = agree ? claimed : SimPrompt.NthOption(options, rng.Next((int)uint.PopCount(options)));
+        var options = CoralSimPrompt.OptionLetters(r);
+        var claimed = CoralSimPrompt.FindClaim(SimPrompt.LastUserContent(r), last: true);
+        var agree = claimed != '\0' && (options & CoralSimPrompt.Bit(claimed)) != 0 && rng.Chance(AgreeProbability);
+        var letter = agree ? claimed : CoralSimPrompt.NthOption(options, rng.Next((int)uint.PopCount(options)));
         var sure = rng.Chance(ClaimProbability);
         var sentences = SimText.HeavyTailedCount(ref rng, 2, 7, 0.3);
 
@@ -40,7 +43,7 @@ internal sealed class MultipleChoiceResponder : ISimResponder
 
         if (sure)
         {
-            sb.Append(SimPrompt.ClaimPrefix).Append(letter).Append(").");
+            sb.Append(CoralSimPrompt.ClaimPrefix).Append(letter).Append(").");
         }
         else
         {

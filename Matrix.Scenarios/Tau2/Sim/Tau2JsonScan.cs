@@ -1,4 +1,4 @@
-namespace Matrix.Engine.Llm.Sim;
+namespace Matrix.Scenarios.Tau2.Sim;
 
 /// <summary>
 /// Allocation-free scans of JSON text (tool results and call arguments) that the simulated tau2 agent and customer

@@ -1,6 +1,7 @@
 using System.Text;
+using Matrix.Engine.Llm.Sim;
 
-namespace Matrix.Engine.Llm.Sim;
+namespace Matrix.Scenarios.Tau2.Sim;
 
 /// <summary>
 /// Where a tool call's scalar values come from: numbers from the same field of the conversation's JSON or made up,

@@ -1,6 +1,7 @@
 using System.Text;
+using Matrix.Engine.Llm.Sim;
 
-namespace Matrix.Engine.Llm.Sim;
+namespace Matrix.Scenarios.Tau2.Sim;
 
 /// <summary>
 /// How the simulated tau2 agent's reply refers to the last tool result, so that its prose carries what the tools

@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Matrix.Engine.Llm;
 using Matrix.Engine.Llm.Http;
 
-namespace Matrix.Engine.Llm.Sim;
+namespace Matrix.Scenarios.Tau2.Sim;
 
 /// <summary>
 /// The arguments of a tool, parsed from its JSON schema once per distinct schema text and cached (tools repeat in

@@ -1,4 +1,7 @@
-namespace Matrix.Engine.Llm.Sim;
+using Matrix.Engine.Llm;
+using Matrix.Engine.Llm.Sim;
+
+namespace Matrix.Scenarios.Tau2.Sim;
 
 /// <summary>
 /// tau2's customer service agent: the system prompt starts with the agent instructions (<see cref="Tau2SimPrompt.AssistantPrefix"/>),

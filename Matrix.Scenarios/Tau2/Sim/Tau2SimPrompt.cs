@@ -1,4 +1,6 @@
-namespace Matrix.Engine.Llm.Sim;
+using Matrix.Engine.Llm;
+
+namespace Matrix.Scenarios.Tau2.Sim;
 
 /// <summary>
 /// What the tau2 responders share about the prompts: the leading phrases of the scenario's three system prompts

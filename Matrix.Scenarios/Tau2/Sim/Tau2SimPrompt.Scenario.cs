@@ -1,4 +1,4 @@
-namespace Matrix.Engine.Llm.Sim;
+namespace Matrix.Scenarios.Tau2.Sim;
 
 /// <summary>
 /// The user simulator's task in its system prompt: the instructions inside <c>&lt;scenario&gt;</c>, and in them the

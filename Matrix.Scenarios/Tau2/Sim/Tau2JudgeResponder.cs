@@ -1,4 +1,7 @@
-namespace Matrix.Engine.Llm.Sim;
+using Matrix.Engine.Llm;
+using Matrix.Engine.Llm.Sim;
+
+namespace Matrix.Scenarios.Tau2.Sim;
 
 /// <summary>
 /// tau2's NL-assertion judge: the system prompt starts with <see cref="Tau2SimPrompt.JudgePrefix"/>, the last user
