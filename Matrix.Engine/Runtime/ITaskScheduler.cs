@@ -43,6 +43,6 @@ public enum SchedulerKind
     /// <summary>Ray Data map_batches: K workers, each runs a batch of B tasks through the whole pipeline, then takes the next batch.</summary>
     Batch,
 
-    /// <summary>The Coral/tau2 runners: one controller loop routes every step and hands it to a fixed worker pool.</summary>
+    /// <summary>A central controller, as the runners Matrix compares itself with: one loop routes every step and hands it to a fixed worker pool.</summary>
     Central,
 }

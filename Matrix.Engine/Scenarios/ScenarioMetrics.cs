@@ -3,7 +3,7 @@ using Matrix.Engine.Orchestration;
 namespace Matrix.Engine.Scenarios;
 
 /// <summary>
-/// A scenario's run-level metrics (coral's agreement rate, tau2's mean reward), fed every finished task
+/// A scenario's run-level metrics (an agreement rate, a mean reward), fed every finished task
 /// by the sink's single thread and written to the manifest.
 /// </summary>
 public class ScenarioMetrics
