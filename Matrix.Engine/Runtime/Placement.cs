@@ -61,8 +61,6 @@ public sealed class Placement
         return new Placement(hosts);
     }
 
-    public bool Knows(string role) => _hosts.ContainsKey(role);
-
     public bool Hosts(int rank, string role) => _hosts.TryGetValue(role, out var ranks) && Array.IndexOf(ranks, rank) >= 0;
 
     public IReadOnlyList<int> RanksOf(string role) => _hosts[role];

@@ -40,8 +40,6 @@ internal sealed class PartRowDecoder
             .ToArray();
     }
 
-    public IReadOnlyList<string> ExtraColumns => _extra.Select(e => e.Name).ToArray();
-
     public string Id(RecordBatch batch, int row) =>
         ArrowValues.GetString(batch.Column(_id), row) ?? throw new InvalidDataException($"row {row} has a null id");
 

@@ -385,23 +385,6 @@ public sealed class ContentStoreTests
         Assert.IsFalse(Directory.Exists(options.Directory));
     }
 
-    [TestMethod]
-    public void ShouldOffload_compares_utf8_bytes_with_the_threshold()
-    {
-        Assert.IsFalse(ContentOffload.ShouldOffload(null, 512));
-        Assert.IsFalse(ContentOffload.ShouldOffload("", 512));
-        Assert.IsFalse(ContentOffload.ShouldOffload(new string('a', 512), 512));
-        Assert.IsTrue(ContentOffload.ShouldOffload(new string('a', 513), 512));
-        Assert.IsFalse(ContentOffload.ShouldOffload(new string('a', 100_000), 0));
-        Assert.IsFalse(ContentOffload.ShouldOffload(new string('é', 256), 512));
-        Assert.IsTrue(ContentOffload.ShouldOffload(new string('é', 257), 512));
-        Assert.IsTrue(ContentOffload.ShouldOffload(new string('日', 171), 512));
-        Assert.IsFalse(ContentOffload.ShouldOffload(new string('日', 170), 512));
-        Assert.IsTrue(ContentOffload.ShouldOffload(string.Concat(Enumerable.Repeat("😀", 129)), 512));
-        Assert.IsFalse(ContentOffload.ShouldOffload(string.Concat(Enumerable.Repeat("😀", 128)), 512));
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ContentOffload.ShouldOffload("x", -1));
-    }
-
     private ContentStoreOptions Options(int rank = 0) =>
         new() { Directory = Path.Combine(_root, ".work", $"rank-{rank}"), Rank = rank };
 
