@@ -81,7 +81,8 @@ public sealed class MetricsTests
     public async Task Real_prometheus_scrapes_both_ranks_of_an_mpiexec_job_and_sums_their_counts()
     {
         using var dir = new TempDir();
-        var basePort = HostRun.ClosedPort();
+        // Rank r serves on basePort + r: both must be free (a taken port fails that rank alone).
+        var basePort = FreePortPair();
         var info = new ProcessStartInfo(Launch.MpiExec())
         {
             RedirectStandardOutput = true,
@@ -103,7 +104,7 @@ public sealed class MetricsTests
         job.BeginErrorReadLine();
         try
         {
-            using var prometheus = new PrometheusServer([$"127.0.0.1:{basePort}", $"127.0.0.1:{basePort + 1}"]);
+            using var prometheus = new PrometheusServer([$"127.0.0.1:{basePort}", $"127.0.0.1:{basePort + 1}"], [basePort, basePort + 1]);
             var exited = job.WaitForExitAsync();
             var manifest = Path.Combine(dir["out"], "manifest.json");
             await UntilAsync(() => Task.FromResult(File.Exists(manifest) ? manifest : null), exited, () => string.Join('\n', output));
@@ -123,6 +124,23 @@ public sealed class MetricsTests
             }
 
             await job.WaitForExitAsync();
+        }
+    }
+
+    private static int FreePortPair()
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var port = HostRun.ClosedPort();
+            try
+            {
+                using var next = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Any, port + 1);
+                next.Start();
+                return port;
+            }
+            catch (System.Net.Sockets.SocketException) when (attempt < 50)
+            {
+            }
         }
     }
 

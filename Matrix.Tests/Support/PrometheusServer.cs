@@ -14,11 +14,16 @@ internal sealed class PrometheusServer : IDisposable
     private readonly Process _process;
     private readonly TempDir _dir = new();
 
-    public PrometheusServer(IEnumerable<string> targets)
+    public PrometheusServer(IEnumerable<string> targets, ICollection<int>? avoidPorts = null)
     {
         var binary = Environment.GetEnvironmentVariable("PATH")!.Split(':').Select(d => Path.Combine(d, "prometheus")).FirstOrDefault(File.Exists)
             ?? throw new AssertFailedException("prometheus is not installed: run tools/ci/install-prometheus.sh (test.sh does)");
-        Port = HostRun.ClosedPort();
+        // Not one of the ports the job's ranks serve metrics on (free ports come out of the OS close together).
+        do
+        {
+            Port = HostRun.ClosedPort();
+        }
+        while (avoidPorts?.Contains(Port) == true);
         var list = string.Join(", ", targets.Select(t => $"'{t}'"));
         File.WriteAllText(_dir["prometheus.yml"], $"global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: matrix\n    static_configs:\n      - targets: [{list}]\n");
         var info = new ProcessStartInfo(binary)
