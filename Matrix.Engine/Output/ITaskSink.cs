@@ -3,7 +3,7 @@ using Matrix.Engine.Orchestration;
 namespace Matrix.Engine.Output;
 
 /// <summary>
-/// Where a rank's finished tasks go: one row per task (SPEC section 6). The engine calls it from one
+/// Where a rank's finished tasks go: one row per task (the columns of OutputSchema). The engine calls it from one
 /// thread at a time, in finishing order. Matrix.Store writes Arrow stream parts.
 /// </summary>
 public interface ITaskSink : IAsyncDisposable

@@ -4,7 +4,7 @@ using System.Text;
 namespace Matrix.Hosting.Bench;
 
 /// <summary>
-/// DIR/bench.md (and the table the bench prints): one section per suite with the SPEC section 8 target
+/// DIR/bench.md (and the table the bench prints): one section per suite with the project's target
 /// beside each figure, the machine on top, and the exact command of every run below its table.
 /// </summary>
 internal static class BenchMarkdownWriter

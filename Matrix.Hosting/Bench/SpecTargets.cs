@@ -1,6 +1,6 @@
 namespace Matrix.Hosting.Bench;
 
-/// <summary>The targets of SPEC section 8 and Matrix's own figures (reference/matrix.md 3.1-3.3), printed beside the measurements.</summary>
+/// <summary>The project's performance targets and Meta Matrix's published figures (docs/BENCHMARKS.md), printed beside the measurements.</summary>
 internal static class SpecTargets
 {
     /// <summary>Engine ceiling on one rank, LLM-free agents.</summary>

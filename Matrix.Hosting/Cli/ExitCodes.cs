@@ -1,6 +1,6 @@
 namespace Matrix.Hosting.Cli;
 
-/// <summary>The process exit codes of SPEC section 5.</summary>
+/// <summary>The process exit codes: 0 done, 2 a usage, configuration or input mistake, 1 a run-time failure, 130 interrupted (README, Commands).</summary>
 public static class ExitCodes
 {
     public const int Success = 0;

@@ -80,7 +80,7 @@ internal sealed class RankSession : IAsyncDisposable
         Exchange?.Dispose();
         if (Transport is not null)
         {
-            // Only after every socket and poller of the process is gone (PLATFORM.md).
+            // Only after every socket and poller of the process is gone (NetMQConfig.Cleanup before a socket's Dispose makes that Dispose throw and abort the process).
             NetMqPeerTransport.CleanupProcess();
         }
     }
