@@ -40,7 +40,7 @@ public sealed partial class RankEngine
             failed.Finish(TaskOutcome.Failed, "serialization_error", e.Message);
             if (failed.HomeRank == _rank)
             {
-                await SendLocalAsync(_sinkBlock, failed).ConfigureAwait(false);
+                await SendLocalAsync(_stage.Block, failed).ConfigureAwait(false);
                 return;
             }
 
@@ -65,7 +65,7 @@ public sealed partial class RankEngine
 
         try
         {
-            switch ((PeerMessageKind)message[0])
+            switch (PeerProtocol.KindOf(message))
             {
                 case PeerMessageKind.Orchestrator:
                     var (task, role, load) = _codec!.Decode(message);
@@ -73,10 +73,10 @@ public sealed partial class RankEngine
                     Deliver(role, task);
                     break;
                 case PeerMessageKind.Progress:
-                    _peerProgress[from] = CounterSnapshot.Decode(message);
+                    _peerProgress[from] = PeerProtocol.DecodeProgress(message);
                     break;
-                case PeerMessageKind.ContentRequest or PeerMessageKind.ContentReply or PeerMessageKind.ContentFree when _content is not null && message.Length >= 10:
-                    _content.OnPeerMessage(from, (PeerMessageKind)message[0], message);
+                case PeerMessageKind.ContentRequest or PeerMessageKind.ContentReply or PeerMessageKind.ContentFree when _content is not null:
+                    _content.OnPeerMessage(from, message);
                     break;
                 default:
                     Interlocked.Increment(ref _decodeErrors);
@@ -91,7 +91,7 @@ public sealed partial class RankEngine
 
     private void Deliver(string role, Orchestrator task)
     {
-        var target = role == SinkRole ? _sinkBlock : _roles.GetValueOrDefault(role);
+        var target = role == SinkRole ? _stage.Block : _roles.GetValueOrDefault(role);
         if (target is null)
         {
             // A peer sent a role this rank does not host: placement differs between ranks. Send it home failed.
@@ -100,7 +100,7 @@ public sealed partial class RankEngine
             return;
         }
 
-        if (target != _sinkBlock)
+        if (target != _stage.Block)
         {
             Interlocked.Increment(ref _queuedSteps);
         }
@@ -120,13 +120,13 @@ public sealed partial class RankEngine
         {
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
-                await _transport!.SendAsync(0, Snapshot().Encode(), cancellationToken).ConfigureAwait(false);
+                await _transport!.SendAsync(0, PeerProtocol.EncodeProgress(Snapshot()), cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
         {
         }
 
-        await _transport!.SendAsync(0, Snapshot().Encode(), CancellationToken.None).ConfigureAwait(false);
+        await _transport!.SendAsync(0, PeerProtocol.EncodeProgress(Snapshot()), CancellationToken.None).ConfigureAwait(false);
     }
 }

@@ -33,7 +33,6 @@ public sealed partial class RankEngine : ITaskScheduler
     private readonly LlmCounters? _llm;
     private readonly Dictionary<string, ActionBlock<Orchestrator>> _roles = new(StringComparer.Ordinal);
     private readonly HashSet<string> _scenarioRoles = new(StringComparer.Ordinal);
-    private readonly ActionBlock<Orchestrator> _sinkBlock;
     private readonly SemaphoreSlim _gate;
     private readonly CancellationTokenSource _abort = new();
     private readonly StepRunner _steps;
@@ -78,8 +77,8 @@ public sealed partial class RankEngine : ITaskScheduler
         _gate = new SemaphoreSlim(options.Concurrency, options.Concurrency);
         var latency = new LatencyRecorder(options.Time);
         _steps = new StepRunner(scenario, context, options, Counters, latency, _abort.Token);
-        _stage = new SinkStage(sink, scenario.CreateMetrics(), Counters, latency, _content, _abort);
         var capacity = checked(options.Concurrency * _size);
+        _stage = new SinkStage(sink, scenario.CreateMetrics(), Counters, latency, _content, _abort, capacity, _ => _gate.Release());
 
         foreach (var role in scenario.Roles)
         {
@@ -104,9 +103,6 @@ public sealed partial class RankEngine : ITaskScheduler
                 });
         }
 
-        _sinkBlock = new ActionBlock<Orchestrator>(
-            WriteAsync,
-            new ExecutionDataflowBlockOptions { BoundedCapacity = capacity, MaxDegreeOfParallelism = 1, EnsureOrdered = false });
         _transport?.Start(OnPeerMessage);
     }
 
@@ -117,7 +113,7 @@ public sealed partial class RankEngine : ITaskScheduler
     public LatencySummary LiveLatency() => _steps.Latency.Snapshot();
 
     public IReadOnlyList<KeyValuePair<string, int>> QueueDepths() =>
-        [.. _roles.Select(r => KeyValuePair.Create(r.Key, r.Value.InputCount)), KeyValuePair.Create(SinkRole, _sinkBlock.InputCount)];
+        [.. _roles.Select(r => KeyValuePair.Create(r.Key, r.Value.InputCount)), KeyValuePair.Create(SinkRole, _stage.Block.InputCount)];
 
     /// <summary>This rank's counters now.</summary>
     public CounterSnapshot Snapshot() => Counters.Snapshot(_llm);
@@ -167,8 +163,7 @@ public sealed partial class RankEngine : ITaskScheduler
                 await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
             }
 
-            _sinkBlock.Complete();
-            await _sinkBlock.Completion.ConfigureAwait(false);
+            await _stage.CompleteAsync().ConfigureAwait(false);
             await reporting.CancelAsync().ConfigureAwait(false);
             await progress.ConfigureAwait(false);
             if (waitForPeers is not null)
@@ -185,7 +180,7 @@ public sealed partial class RankEngine : ITaskScheduler
         }
 
         await _stage.FinishAsync().ConfigureAwait(false);
-        return Summarize(_options.Time.GetElapsedTime(started), cancelled || cancellationToken.IsCancellationRequested);
+        return _stage.Summarize(_options.Time.GetElapsedTime(started), cancelled || cancellationToken.IsCancellationRequested, PeerExchanges());
     }
 
     private async Task AdmitAllAsync(IAsyncEnumerable<InputRow> input, CancellationToken cancellationToken)
@@ -215,7 +210,7 @@ public sealed partial class RankEngine : ITaskScheduler
         if (route.IsDone)
         {
             task.Finish(route.Outcome, route.Reason, task.Error);
-            return task.HomeRank == _rank ? SendLocalAsync(_sinkBlock, task) : SendToPeerAsync(task.HomeRank, SinkRole, task);
+            return task.HomeRank == _rank ? SendLocalAsync(_stage.Block, task) : SendToPeerAsync(task.HomeRank, SinkRole, task);
         }
 
         var role = route.NextRole!;
@@ -236,7 +231,7 @@ public sealed partial class RankEngine : ITaskScheduler
 
     private Task SendLocalAsync(ActionBlock<Orchestrator> target, Orchestrator task)
     {
-        if (_codec is not null && target != _sinkBlock)
+        if (_codec is not null && target != _stage.Block)
         {
             Interlocked.Increment(ref _queuedSteps);
         }

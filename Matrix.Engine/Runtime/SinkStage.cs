@@ -1,3 +1,4 @@
+using System.Threading.Tasks.Dataflow;
 using Matrix.Engine.Orchestration;
 using Matrix.Engine.Output;
 using Matrix.Engine.Scenarios;
@@ -6,9 +7,9 @@ using Matrix.Engine.Store;
 namespace Matrix.Engine.Runtime;
 
 /// <summary>
-/// The end of every task a rank admitted, for every scheduler: times the task, writes its record, counts
-/// its status and reason, feeds the scenario's metrics, and at the end summarizes the run. Called from one
-/// thread at a time (each scheduler's sink block has a parallelism of 1). A write failure cancels the run.
+/// The end of every task a rank admitted, for every scheduler: the single-threaded sink block, which times the
+/// task, hydrates offloaded content, writes its record, frees its content, counts its status and reason and feeds
+/// the scenario's metrics; at the end it summarizes the run. A write failure cancels the run.
 /// </summary>
 internal sealed class SinkStage
 {
@@ -18,10 +19,17 @@ internal sealed class SinkStage
     private readonly LatencyRecorder _latency;
     private readonly ContentGateway? _content;
     private readonly CancellationTokenSource _abort;
+    private readonly Action<Orchestrator> _written;
+    private readonly ActionBlock<Orchestrator> _block;
     private readonly Dictionary<(string Status, string Reason), long> _reasons = [];
     private long _metricsErrors;
 
-    public SinkStage(ITaskSink sink, ScenarioMetrics metrics, EngineCounters counters, LatencyRecorder latency, ContentGateway? content, CancellationTokenSource abort)
+    /// <summary>
+    /// A sink stage of capacity <paramref name="capacity"/> (the most tasks that can exist at once, so a post never
+    /// finds the block full) that calls <paramref name="written"/> on the sink's thread after each task's record
+    /// is written, or its write failed.
+    /// </summary>
+    public SinkStage(ITaskSink sink, ScenarioMetrics metrics, EngineCounters counters, LatencyRecorder latency, ContentGateway? content, CancellationTokenSource abort, int capacity, Action<Orchestrator> written)
     {
         _sink = sink;
         _metrics = metrics;
@@ -29,13 +37,27 @@ internal sealed class SinkStage
         _latency = latency;
         _content = content;
         _abort = abort;
+        _written = written;
+        _block = new ActionBlock<Orchestrator>(
+            WriteAsync,
+            new ExecutionDataflowBlockOptions { BoundedCapacity = capacity, MaxDegreeOfParallelism = 1, EnsureOrdered = false });
     }
+
+    /// <summary>Where finished tasks go; one thread, finishing order.</summary>
+    public ActionBlock<Orchestrator> Block => _block;
 
     /// <summary>The first write failure; the run fails with it once every task has come through.</summary>
     public Exception? Failure { get; private set; }
 
-    /// <summary>Writes the finished <paramref name="task"/>. Never throws (a sink block must not fault).</summary>
-    public async Task WriteAsync(Orchestrator task)
+    /// <summary>After every task reached <see cref="Block"/>: waits until the last record went to the sink.</summary>
+    public async Task CompleteAsync()
+    {
+        _block.Complete();
+        await _block.Completion.ConfigureAwait(false);
+    }
+
+    /// <summary>The sink block's body: writes the finished <paramref name="task"/>. Never throws (the block must not fault).</summary>
+    private async Task WriteAsync(Orchestrator task)
     {
         _latency.OnSinkTake(task);
         try
@@ -75,6 +97,7 @@ internal sealed class SinkStage
         finally
         {
             _counters.OnFinished(task);
+            _written(task);
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Text;
 using Matrix.Engine.Orchestration;
@@ -152,46 +151,40 @@ internal sealed class ContentGateway
             }
             else if (_transport is not null)
             {
-                await _transport.SendAsync(owner, Encode(PeerMessageKind.ContentFree, 0, Encoding.UTF8.GetBytes(task.Id)), cancellationToken).ConfigureAwait(false);
+                await _transport.SendAsync(owner, PeerProtocol.EncodeContentFree(task.Id), cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
     /// <summary>Handles a content message from a peer, on the transport's thread: never blocks.</summary>
-    public void OnPeerMessage(int from, PeerMessageKind kind, ReadOnlySpan<byte> message)
+    public void OnPeerMessage(int from, ReadOnlySpan<byte> message)
     {
-        var id = BinaryPrimitives.ReadInt64LittleEndian(message[2..]);
-        var body = message[10..];
-        switch (kind)
+        switch (PeerProtocol.KindOf(message))
         {
             case PeerMessageKind.ContentRequest:
-                var count = BinaryPrimitives.ReadInt32LittleEndian(body);
-                var references = new ContentRef[count];
-                for (var i = 0; i < count; i++)
-                {
-                    var entry = body[(4 + (12 * i))..];
-                    references[i] = new ContentRef(_rank, BinaryPrimitives.ReadInt64LittleEndian(entry), BinaryPrimitives.ReadInt32LittleEndian(entry[8..]));
-                }
+                var id = PeerProtocol.RequestIdOf(message);
+                var references = PeerProtocol.DecodeContentRequest(message, _rank);
 
                 // The store may block on a full log: answer from the thread pool, never on the transport's thread.
                 _ = Task.Run(() => AnswerAsync(from, id, references));
                 break;
             case PeerMessageKind.ContentReply:
-                if (_pending.TryRemove(id, out var waiter))
+                var (contents, error) = PeerProtocol.DecodeContentReply(message);
+                if (_pending.TryRemove(PeerProtocol.RequestIdOf(message), out var waiter))
                 {
-                    if (body[0] == 1)
+                    if (contents is not null)
                     {
-                        waiter.TrySetResult(DecodeContents(body[1..]));
+                        waiter.TrySetResult(contents);
                     }
                     else
                     {
-                        waiter.TrySetException(new KeyNotFoundException($"rank {from} could not answer content request {id}: {Encoding.UTF8.GetString(body[1..])}"));
+                        waiter.TrySetException(new KeyNotFoundException($"rank {from} could not answer content request {PeerProtocol.RequestIdOf(message)}: {error}"));
                     }
                 }
 
                 break;
             case PeerMessageKind.ContentFree:
-                var taskId = Encoding.UTF8.GetString(body);
+                var taskId = PeerProtocol.DecodeContentFree(message);
                 _ = Task.Run(() => FreeQuietlyAsync(taskId));
                 break;
         }
@@ -223,15 +216,7 @@ internal sealed class ContentGateway
         var id = Interlocked.Increment(ref _requestIds);
         var waiter = new TaskCompletionSource<string[]>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pending[id] = waiter;
-        var body = new byte[4 + (12 * references.Length)];
-        BinaryPrimitives.WriteInt32LittleEndian(body, references.Length);
-        for (var i = 0; i < references.Length; i++)
-        {
-            BinaryPrimitives.WriteInt64LittleEndian(body.AsSpan(4 + (12 * i)), references[i].Key);
-            BinaryPrimitives.WriteInt32LittleEndian(body.AsSpan(12 + (12 * i)), references[i].Length);
-        }
-
-        await _transport!.SendAsync(owner, Encode(PeerMessageKind.ContentRequest, id, body), cancellationToken).ConfigureAwait(false);
+        await _transport!.SendAsync(owner, PeerProtocol.EncodeContentRequest(id, references), cancellationToken).ConfigureAwait(false);
         return await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -241,28 +226,20 @@ internal sealed class ContentGateway
         byte[] reply;
         try
         {
-            var contents = new byte[references.Length][];
+            var contents = new string[references.Length];
             for (var i = 0; i < references.Length; i++)
             {
-                contents[i] = Encoding.UTF8.GetBytes(await _store.GetAsync(references[i]).ConfigureAwait(false));
+                contents[i] = await _store.GetAsync(references[i]).ConfigureAwait(false);
             }
 
-            reply = new byte[1 + contents.Sum(c => 4 + c.Length)];
-            reply[0] = 1;
-            var at = 1;
-            foreach (var c in contents)
-            {
-                BinaryPrimitives.WriteInt32LittleEndian(reply.AsSpan(at), c.Length);
-                c.CopyTo(reply.AsSpan(at + 4));
-                at += 4 + c.Length;
-            }
+            reply = PeerProtocol.EncodeContentReply(id, contents);
         }
         catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException)
         {
-            reply = [0, .. Encoding.UTF8.GetBytes(e.Message)];
+            reply = PeerProtocol.EncodeContentError(id, e.Message);
         }
 
-        await _transport!.SendAsync(to, Encode(PeerMessageKind.ContentReply, id, reply)).ConfigureAwait(false);
+        await _transport!.SendAsync(to, reply).ConfigureAwait(false);
     }
 
     private async Task FreeQuietlyAsync(string taskId)
@@ -275,28 +252,5 @@ internal sealed class ContentGateway
         {
             // A free that races the end of the run only leaves content that the store deletes at dispose.
         }
-    }
-
-    private static string[] DecodeContents(ReadOnlySpan<byte> body)
-    {
-        var contents = new List<string>();
-        while (!body.IsEmpty)
-        {
-            var length = BinaryPrimitives.ReadInt32LittleEndian(body);
-            contents.Add(Encoding.UTF8.GetString(body.Slice(4, length)));
-            body = body[(4 + length)..];
-        }
-
-        return [.. contents];
-    }
-
-    private static byte[] Encode(PeerMessageKind kind, long id, ReadOnlySpan<byte> body)
-    {
-        var message = new byte[10 + body.Length];
-        message[0] = (byte)kind;
-        message[1] = OrchestratorCodec.Version;
-        BinaryPrimitives.WriteInt64LittleEndian(message.AsSpan(2), id);
-        body.CopyTo(message.AsSpan(10));
-        return message;
     }
 }

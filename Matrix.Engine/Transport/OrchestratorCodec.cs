@@ -1,34 +1,12 @@
 using System.Buffers;
-using System.Buffers.Binary;
-using System.Text;
 using MemoryPack;
 using Matrix.Engine.Orchestration;
 
 namespace Matrix.Engine.Transport;
 
-/// <summary>The kinds of message ranks exchange.</summary>
-internal enum PeerMessageKind : byte
-{
-    /// <summary>An orchestrator for a role (or for its home sink).</summary>
-    Orchestrator = 1,
-
-    /// <summary>A rank's progress counters, sent to rank 0 about once a second.</summary>
-    Progress = 2,
-
-    /// <summary>Asks the owner rank for offloaded content.</summary>
-    ContentRequest = 3,
-
-    /// <summary>The owner's answer to a <see cref="ContentRequest"/>.</summary>
-    ContentReply = 4,
-
-    /// <summary>Tells the owner rank that a task's content can go (its record is written).</summary>
-    ContentFree = 5,
-}
-
 /// <summary>
-/// Serializes orchestrators for the wire, versioned: <c>[kind][version][sender load int32][role length
-/// u8][role utf8][MemoryPack body]</c>. The sender's load (its queued steps) rides on every orchestrator,
-/// so routing learns how busy its peers are without extra messages.
+/// Serializes orchestrators for the wire: the <see cref="PeerProtocol"/> header, then the task as an
+/// <see cref="OrchestratorWire"/> in MemoryPack, the scenario's input and state tagged by type.
 /// </summary>
 /// <remarks>
 /// Latency timing crosses ranks too: the start of the task's current hop travels as wall-clock time (the
@@ -38,8 +16,6 @@ internal enum PeerMessageKind : byte
 /// </remarks>
 internal sealed class OrchestratorCodec
 {
-    /// <summary>2: hop start and queued time (latency instrumentation). 3: a turn's reasoning, its reference, finish reason and model.</summary>
-    public const byte Version = 3;
     private const ushort NoValue = 0;
 
     private readonly Dictionary<Type, ushort> _tags = [];
@@ -86,13 +62,7 @@ internal sealed class OrchestratorCodec
         (wire.StateTag, wire.State) = task.State is null ? (NoValue, null) : Payload(task.State, task.Id);
 
         var buffer = new ArrayBufferWriter<byte>(512);
-        var header = buffer.GetSpan(7 + Encoding.UTF8.GetMaxByteCount(role.Length));
-        header[0] = (byte)PeerMessageKind.Orchestrator;
-        header[1] = Version;
-        BinaryPrimitives.WriteInt32LittleEndian(header[2..], senderLoad);
-        var roleBytes = Encoding.UTF8.GetBytes(role, header[7..]);
-        header[6] = checked((byte)roleBytes);
-        buffer.Advance(7 + roleBytes);
+        PeerProtocol.WriteOrchestratorHeader(buffer, role, senderLoad);
         MemoryPackSerializer.Serialize(buffer, wire);
         return buffer.WrittenSpan.ToArray();
     }
@@ -100,20 +70,8 @@ internal sealed class OrchestratorCodec
     /// <summary>Reads an orchestrator message; throws <see cref="InvalidDataException"/> when it is not one.</summary>
     public (Orchestrator Task, string Role, int SenderLoad) Decode(ReadOnlySpan<byte> message)
     {
-        if (message.Length < 7 || message[0] != (byte)PeerMessageKind.Orchestrator)
-        {
-            throw new InvalidDataException("not an orchestrator message");
-        }
-
-        if (message[1] != Version)
-        {
-            throw new InvalidDataException($"orchestrator format version {message[1]}, this build reads {Version}: every rank must run the same matrix build");
-        }
-
-        var load = BinaryPrimitives.ReadInt32LittleEndian(message[2..]);
-        var roleLength = message[6];
-        var role = Encoding.UTF8.GetString(message.Slice(7, roleLength));
-        var wire = MemoryPackSerializer.Deserialize<OrchestratorWire>(message[(7 + roleLength)..])
+        var (role, load, bodyOffset) = PeerProtocol.ReadOrchestratorHeader(message);
+        var wire = MemoryPackSerializer.Deserialize<OrchestratorWire>(message[bodyOffset..])
             ?? throw new InvalidDataException("empty orchestrator");
         var input = Value(wire.InputTag, wire.Input) ?? throw new InvalidDataException($"orchestrator {wire.Id} has no input");
         var task = new Orchestrator(wire.Id, wire.Trial, wire.Seed, wire.RowIndex, input)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Tasks.Dataflow;
 using Matrix.Engine.Agents;
 using Matrix.Engine.Llm;
@@ -10,7 +11,7 @@ namespace Matrix.Engine.Runtime.Baselines;
 /// <summary>
 /// What the baselines share with each other and with <see cref="RankEngine"/>: one agent per role, the
 /// <see cref="StepRunner"/> (admission, Begin, the step and its failure mapping, Next) and the
-/// <see cref="SinkStage"/> behind a single-threaded sink block. A baseline only decides how tasks move:
+/// <see cref="SinkStage"/>. A baseline only decides how tasks move:
 /// <see cref="ExecuteAsync"/> admits the input and returns once every task it admitted has been handed to
 /// <see cref="FinishAsync"/>. One rank, no offloading.
 /// </summary>
@@ -20,7 +21,7 @@ internal abstract class BaselineScheduler : ITaskScheduler
     private readonly LlmCounters? _llm;
     private readonly CancellationTokenSource _abort = new();
     private readonly SinkStage _stage;
-    private readonly ActionBlock<SinkItem> _sinkBlock;
+    private readonly ConcurrentDictionary<Orchestrator, TaskCompletionSource> _awaitingSink = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, IAgent> _agents = new(StringComparer.Ordinal);
     private int _stoppedEarly;
 
@@ -34,16 +35,12 @@ internal abstract class BaselineScheduler : ITaskScheduler
         Counters = counters ?? new EngineCounters();
         var latency = new LatencyRecorder(options.Time);
         Steps = new StepRunner(scenario, context, options, Counters, latency, _abort.Token);
-        _stage = new SinkStage(sink, scenario.CreateMetrics(), Counters, latency, content: null, _abort);
+        // Never more than the concurrency of tasks exist, so a SendAsync always finds room.
+        _stage = new SinkStage(sink, scenario.CreateMetrics(), Counters, latency, content: null, _abort, options.Concurrency, Written);
         foreach (var role in scenario.Roles)
         {
             _agents[role.Name] = scenario.CreateAgent(role.Name, context);
         }
-
-        // Never more than the concurrency of tasks exist, so a SendAsync always finds room.
-        _sinkBlock = new ActionBlock<SinkItem>(
-            WriteAsync,
-            new ExecutionDataflowBlockOptions { BoundedCapacity = options.Concurrency, MaxDegreeOfParallelism = 1, EnsureOrdered = false });
     }
 
     public EngineCounters Counters { get; }
@@ -76,8 +73,7 @@ internal abstract class BaselineScheduler : ITaskScheduler
         }
         finally
         {
-            _sinkBlock.Complete();
-            await _sinkBlock.Completion.ConfigureAwait(false);
+            await _stage.CompleteAsync().ConfigureAwait(false);
         }
 
         await _stage.FinishAsync().ConfigureAwait(false);
@@ -108,7 +104,12 @@ internal abstract class BaselineScheduler : ITaskScheduler
     {
         task.Finish(route.Outcome, route.Reason, task.Error);
         var written = waitForSink ? new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) : null;
-        if (!await _sinkBlock.SendAsync(new SinkItem(task, written)).ConfigureAwait(false))
+        if (written is not null)
+        {
+            _awaitingSink[task] = written;
+        }
+
+        if (!await _stage.Block.SendAsync(task).ConfigureAwait(false))
         {
             throw new InvalidOperationException($"Task {task.Id} was declined by the completed sink block.");
         }
@@ -124,18 +125,12 @@ internal abstract class BaselineScheduler : ITaskScheduler
     {
     }
 
-    private async Task WriteAsync(SinkItem item)
+    private void Written(Orchestrator task)
     {
-        try
+        OnWritten(task);
+        if (_awaitingSink.TryRemove(task, out var written))
         {
-            await _stage.WriteAsync(item.Task).ConfigureAwait(false);
-        }
-        finally
-        {
-            OnWritten(item.Task);
-            item.Written?.TrySetResult();
+            written.TrySetResult();
         }
     }
-
-    private readonly record struct SinkItem(Orchestrator Task, TaskCompletionSource? Written);
 }
