@@ -39,8 +39,6 @@ public sealed class RunSettings
     public string SourceOf(string key) =>
         _values.TryGetValue(key, out var v) ? v.Source : throw new InvalidOperationException($"Setting '{key}' was never declared.");
 
-    public bool IsSet(string key) => _values.TryGetValue(key, out var v) && v.Source != "default";
-
     public int GetInt(string key) => (int)Get(key)!;
 
     public long GetLong(string key) => (long)Get(key)!;

@@ -35,7 +35,7 @@ internal sealed class BenchContext(BenchOptions options, MatrixExecutable execut
     {
         var outDir = Path.Combine(RunsDirectory, suite, spec.Name);
         var command = Executable.Command(spec.Ranks, ["run", spec.Scenario, .. spec.Args, "--out", outDir]);
-        var run = new BenchRun(suite, spec, command, outDir);
+        var run = new BenchRun(suite, spec, command);
         Runs.Add(run);
         await LogAsync($"[{position}] {suite} {spec.Name}: {run.CommandLine}").ConfigureAwait(false);
 

@@ -109,10 +109,10 @@ internal static class BenchJsonWriter
     private static void WriteCeiling(Utf8JsonWriter w, CeilingResult c)
     {
         w.WriteStartObject("targets");
-        Number(w, "hops_per_second_one_rank", SpecTargets.HopsPerSecondOneRank);
-        Number(w, "trajectories_per_second_one_rank", SpecTargets.TrajectoriesPerSecondOneRank);
-        Number(w, "hop_p50_us_at_most", SpecTargets.HopP50Micros);
-        Number(w, "hops_per_second_two_ranks", SpecTargets.HopsPerSecondTwoRanks);
+        Number(w, "hops_per_second_one_rank", PerformanceTargets.HopsPerSecondOneRank);
+        Number(w, "trajectories_per_second_one_rank", PerformanceTargets.TrajectoriesPerSecondOneRank);
+        Number(w, "hop_p50_us_at_most", PerformanceTargets.HopP50Micros);
+        Number(w, "hops_per_second_two_ranks", PerformanceTargets.HopsPerSecondTwoRanks);
         w.WriteEndObject();
         w.WriteStartArray("rows");
         foreach (var row in c.Rows)
@@ -137,7 +137,7 @@ internal static class BenchJsonWriter
     {
         w.WriteNumber("repeat", f.Repeat);
         Strings(w, "schedulers", f.Schedulers);
-        Number(w, "target_utilization_p2p", SpecTargets.FleetUtilization);
+        Number(w, "target_utilization_p2p", PerformanceTargets.FleetUtilization);
         w.WriteStartArray("scenarios");
         foreach (var s in f.Scenarios)
         {
@@ -192,7 +192,7 @@ internal static class BenchJsonWriter
             }
 
             w.WriteEndObject();
-            if (SpecTargets.MatrixRatio(s.Scenario) is { } reference)
+            if (PerformanceTargets.MatrixRatio(s.Scenario) is { } reference)
             {
                 w.WriteStartObject("matrix_reference");
                 w.WriteString("baseline", reference.Baseline);
@@ -201,7 +201,7 @@ internal static class BenchJsonWriter
                 w.WriteEndObject();
             }
 
-            if (SpecTargets.RatioTarget(s.Scenario) is { } target)
+            if (PerformanceTargets.RatioTarget(s.Scenario) is { } target)
             {
                 w.WriteStartObject("target");
                 w.WriteString("baseline", target.Baseline);
@@ -217,7 +217,7 @@ internal static class BenchJsonWriter
 
     private static void WriteScale(Utf8JsonWriter w, ScaleResult s)
     {
-        Number(w, "target_memory_per_in_flight_task_bytes", SpecTargets.MemoryPerInFlightTaskBytes);
+        Number(w, "target_memory_per_in_flight_task_bytes", PerformanceTargets.MemoryPerInFlightTaskBytes);
         w.WriteString("baseline", s.Baseline?.Name);
         w.WriteStartArray("rows");
         foreach (var row in s.Rows)

@@ -54,10 +54,10 @@ internal static class BenchMarkdownWriter
 
             var r = row.Run;
             var one = row.Ranks == 1;
-            var hopsTarget = one ? SpecTargets.HopsPerSecondOneRank : SpecTargets.HopsPerSecondTwoRanks;
+            var hopsTarget = one ? PerformanceTargets.HopsPerSecondOneRank : PerformanceTargets.HopsPerSecondTwoRanks;
             md.Append(Inv, $"| {row.Label} | {Format.Whole(r["hops_per_second"])} | >= {Format.Whole(hopsTarget)} ({AtLeast(r["hops_per_second"], hopsTarget)}) ");
-            md.Append(Inv, $"| {Format.Whole(r["trajectories_per_second"])} | {(one ? $">= {Format.Whole(SpecTargets.TrajectoriesPerSecondOneRank)} ({AtLeast(r["trajectories_per_second"], SpecTargets.TrajectoriesPerSecondOneRank)})" : string.Empty)} ");
-            md.Append(Inv, $"| {Micros(r["hop_p50_us"])} | {(one ? $"< {Format.Whole(SpecTargets.HopP50Micros)} us ({Below(r["hop_p50_us"], SpecTargets.HopP50Micros)})" : string.Empty)} ");
+            md.Append(Inv, $"| {Format.Whole(r["trajectories_per_second"])} | {(one ? $">= {Format.Whole(PerformanceTargets.TrajectoriesPerSecondOneRank)} ({AtLeast(r["trajectories_per_second"], PerformanceTargets.TrajectoriesPerSecondOneRank)})" : string.Empty)} ");
+            md.Append(Inv, $"| {Micros(r["hop_p50_us"])} | {(one ? $"< {Format.Whole(PerformanceTargets.HopP50Micros)} us ({Below(r["hop_p50_us"], PerformanceTargets.HopP50Micros)})" : string.Empty)} ");
             md.AppendLine(Inv, $"| {Micros(r["hop_p99_us"])} | {(one ? string.Empty : Format.Whole(r["cross_rank_orchestrators_per_second"]))} | {Format.Seconds(r["elapsed_seconds"])} |");
         }
     }
@@ -65,7 +65,7 @@ internal static class BenchMarkdownWriter
     private static void Fleet(StringBuilder md, FleetResult f, bool quick)
     {
         md.AppendLine(Inv, $"## Fleet: each scenario on a simulated fleet of known capacity C, p2p vs batch vs central ({f.WallSeconds:0} s)").AppendLine();
-        md.AppendLine(Inv, $"Schedulers in alternating runs ({string.Join(", ", f.Schedulers)}, repeated {f.Repeat}x); figures are medians over the repetitions. C = replicas x slots / decode step at full batch (prefill time off, so C is the fleet's whole capacity); utilization = completion tokens/s / C (SPEC target for p2p: >= {Format.Percent(SpecTargets.FleetUtilization)}). Same fleet, tasks and concurrency for every scheduler; offloading off (the baselines run without it).").AppendLine();
+        md.AppendLine(Inv, $"Schedulers in alternating runs ({string.Join(", ", f.Schedulers)}, repeated {f.Repeat}x); figures are medians over the repetitions. C = replicas x slots / decode step at full batch (prefill time off, so C is the fleet's whole capacity); utilization = completion tokens/s / C (target for p2p: >= {Format.Percent(PerformanceTargets.FleetUtilization)}). Same fleet, tasks and concurrency for every scheduler; offloading off (the baselines run without it).").AppendLine();
         md.AppendLine("| scenario | fleet | tasks, concurrency | scheduler | tokens/s | C | utilization | tasks/s | task p50 | task p99 | queued share | CPU | peak memory | elapsed |");
         md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var s in f.Scenarios)
@@ -75,21 +75,21 @@ internal static class BenchMarkdownWriter
             var load = string.Create(Inv, $"{Format.Whole(p.TaskCount(quick))}, {Format.Whole(p.Concurrency)}");
             foreach (var (name, x) in s.Schedulers)
             {
-                var utilization = Format.Percent(x["utilization"]) + (name == FleetSuite.P2p ? $" (>= {Format.Percent(SpecTargets.FleetUtilization)}: {AtLeast(x["utilization"], SpecTargets.FleetUtilization)})" : string.Empty);
+                var utilization = Format.Percent(x["utilization"]) + (name == FleetSuite.P2p ? $" (>= {Format.Percent(PerformanceTargets.FleetUtilization)}: {AtLeast(x["utilization"], PerformanceTargets.FleetUtilization)})" : string.Empty);
                 md.AppendLine(Inv, $"| {s.Scenario} | {fleet} | {load} | {name} | {Format.Whole(x["completion_tokens_per_second"])} | {Format.Whole(p.CapacityTokensPerSecond)} | {utilization} | {Format.Short(x["tasks_per_second"])} | {Millis(x["task_p50_ms"])} | {Millis(x["task_p99_ms"])} | {Format.Percent(x["queued_share"])} | {Format.Seconds(x["cpu_seconds"])} | {Format.Bytes(x["peak_memory_bytes"])} | {Format.Seconds(x["elapsed_seconds"])} |");
             }
         }
 
         md.AppendLine().AppendLine("Throughput ratios (completion tokens/s, p2p over each baseline, within this bench):").AppendLine();
-        md.AppendLine("| scenario | p2p / batch | p2p / central | per repetition | SPEC target | Matrix's own figure (its case study, a reference) |");
+        md.AppendLine("| scenario | p2p / batch | p2p / central | per repetition | target | Matrix's own figure (its case study, a reference) |");
         md.AppendLine("|---|---|---|---|---|---|");
         foreach (var s in f.Scenarios)
         {
             var perRepeat = string.Join("; ", s.RatiosPerRepeat.Select(kv => $"{kv.Key}: {string.Join(", ", kv.Value.Select(Format.Times))}"));
-            var target = SpecTargets.RatioTarget(s.Scenario) is { } t
+            var target = PerformanceTargets.RatioTarget(s.Scenario) is { } t
                 ? $">= {Format.Times(t.AtLeast)} over {t.Baseline} ({AtLeast(s.Ratios.GetValueOrDefault(t.Baseline), t.AtLeast)})"
                 : string.Empty;
-            var reference = SpecTargets.MatrixRatio(s.Scenario) is { } m ? $"{Format.Times(m.Ratio)} over {m.Against} ({m.Baseline})" : string.Empty;
+            var reference = PerformanceTargets.MatrixRatio(s.Scenario) is { } m ? $"{Format.Times(m.Ratio)} over {m.Against} ({m.Baseline})" : string.Empty;
             md.AppendLine(Inv, $"| {s.Scenario} | {Format.Times(s.Ratios.GetValueOrDefault("batch"))} | {Format.Times(s.Ratios.GetValueOrDefault("central"))} | {(perRepeat.Length == 0 ? Format.Missing : perRepeat)} | {target} | {reference} |");
         }
     }
@@ -109,7 +109,7 @@ internal static class BenchMarkdownWriter
         {
             var r = row.Run;
             var target = row.InFlight >= 100_000
-                ? $"<= {Format.Bytes(SpecTargets.MemoryPerInFlightTaskBytes)} ({Below(row.MemoryPerInFlightTaskBytes, SpecTargets.MemoryPerInFlightTaskBytes, orEqual: true)})"
+                ? $"<= {Format.Bytes(PerformanceTargets.MemoryPerInFlightTaskBytes)} ({Below(row.MemoryPerInFlightTaskBytes, PerformanceTargets.MemoryPerInFlightTaskBytes, orEqual: true)})"
                 : string.Empty;
             md.AppendLine(Inv, $"| {Format.Whole(row.InFlight)} | {Format.Whole(r["peak_in_flight"])} | {Format.Short(r["tasks_per_second"])} | {Format.Whole(r["hops_per_second"])} | {Format.Bytes(r["peak_memory_bytes"])} | {Format.Bytes(row.MemoryPerInFlightTaskBytes)} | {target} | {Format.Seconds(r["elapsed_seconds"])} |");
         }

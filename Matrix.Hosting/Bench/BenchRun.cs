@@ -15,7 +15,7 @@ internal sealed record RunSpec(string Name, string Scenario, IReadOnlyList<strin
 }
 
 /// <summary>One child run of a bench: its exact command, how it ended, its manifest and the figures derived from it.</summary>
-internal sealed class BenchRun(string suite, RunSpec spec, IReadOnlyList<string> command, string outDirectory)
+internal sealed class BenchRun(string suite, RunSpec spec, IReadOnlyList<string> command)
 {
     public string Suite { get; } = suite;
 
@@ -25,8 +25,6 @@ internal sealed class BenchRun(string suite, RunSpec spec, IReadOnlyList<string>
 
     /// <summary>The exact command line, executable first.</summary>
     public IReadOnlyList<string> Command { get; } = command;
-
-    public string OutDirectory { get; } = outDirectory;
 
     public int? ExitCode { get; set; }
 

@@ -6,7 +6,7 @@ namespace Matrix.Hosting.Bench;
 /// <summary>
 /// DIR/bench.svg: a hand-written bar chart, one panel per suite (fleet: utilization of C per scheduler and
 /// scenario, labelled with tokens/s; ceiling: hops/s per row; scale: memory per in-flight task), with the
-/// SPEC targets as dashed marks. Built with System.Xml.Linq, so it is well-formed XML by construction.
+/// performance targets (docs/BENCHMARKS.md) as dashed marks. Built with System.Xml.Linq, so it is well-formed XML by construction.
 /// </summary>
 internal static class BenchSvgWriter
 {
@@ -77,23 +77,23 @@ internal static class BenchSvgWriter
             v => v.ToString("0%", Inv),
             [.. f.Scenarios.Select(s => new Group(
                 s.Scenario,
-                [.. s.Schedulers.Values.Select(x => new Bar(x.Scheduler, x["utilization"], Abbreviate(x["completion_tokens_per_second"]), x.Scheduler == FleetSuite.P2p ? SpecTargets.FleetUtilization : null, Colors.GetValueOrDefault(x.Scheduler, "#4a5568")))]))],
+                [.. s.Schedulers.Values.Select(x => new Bar(x.Scheduler, x["utilization"], Abbreviate(x["completion_tokens_per_second"]), x.Scheduler == FleetSuite.P2p ? PerformanceTargets.FleetUtilization : null, Colors.GetValueOrDefault(x.Scheduler, "#4a5568")))]))],
             [(1.0, "C")]),
         CeilingResult c when c.Rows.Count > 0 => new Panel(
-            "Engine ceiling: orchestrator hops/s, LLM-free coral (dashes: SPEC targets)",
+            "Engine ceiling: orchestrator hops/s, LLM-free coral (dashes: targets)",
             "hops/s",
             Abbreviate,
             [.. c.Rows.Select(r => new Group(
                 r.ShortLabel,
-                [new Bar(r.Label, r.Run?["hops_per_second"], r.Run is null ? "skipped" : Abbreviate(r.Run["hops_per_second"]), r.Ranks == 1 ? SpecTargets.HopsPerSecondOneRank : SpecTargets.HopsPerSecondTwoRanks, "#2b6cb0")]))],
+                [new Bar(r.Label, r.Run?["hops_per_second"], r.Run is null ? "skipped" : Abbreviate(r.Run["hops_per_second"]), r.Ranks == 1 ? PerformanceTargets.HopsPerSecondOneRank : PerformanceTargets.HopsPerSecondTwoRanks, "#2b6cb0")]))],
             []),
         ScaleResult s when s.Rows.Count > 0 => new Panel(
-            "Scale: memory per in-flight task (dash: SPEC target at 100k)",
+            "Scale: memory per in-flight task (dash: target at 100k)",
             "bytes per task",
             v => Format.Bytes(v),
             [.. s.Rows.Select(r => new Group(
                 Format.Whole(r.InFlight) + " in flight",
-                [new Bar("memory", r.MemoryPerInFlightTaskBytes, Format.Bytes(r.MemoryPerInFlightTaskBytes), r.InFlight >= 100_000 ? SpecTargets.MemoryPerInFlightTaskBytes : null, "#2f855a")]))],
+                [new Bar("memory", r.MemoryPerInFlightTaskBytes, Format.Bytes(r.MemoryPerInFlightTaskBytes), r.InFlight >= 100_000 ? PerformanceTargets.MemoryPerInFlightTaskBytes : null, "#2f855a")]))],
             []),
         _ => null,
     };

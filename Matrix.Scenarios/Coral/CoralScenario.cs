@@ -8,7 +8,7 @@ using Matrix.Scenarios.Coral.Sim;
 namespace Matrix.Scenarios.Coral;
 
 /// <summary>
-/// Collaborative Reasoner (Matrix §5.1): a teacher and a student discuss a multiple-choice question.
+/// Collaborative Reasoner (the Coral case study of Meta's Matrix): a teacher and a student discuss a multiple-choice question.
 /// After each of their replies an extractor (LLM) pulls the chosen letter out of it and a matcher (code)
 /// checks whether both agree. Order: teacher → extractor → matcher → student → extractor → matcher →
 /// teacher → …; the task ends on agreement or when <c>coral.max_turns</c> rated turns are reached.

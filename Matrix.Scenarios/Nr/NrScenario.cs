@@ -8,7 +8,7 @@ using Matrix.Scenarios.Nr.Sim;
 namespace Matrix.Scenarios.Nr;
 
 /// <summary>
-/// NaturalReasoning curation (Matrix §5.2): web documents go filter → score → question, and each ends
+/// NaturalReasoning curation (the NaturalReasoning case study of Meta's Matrix): web documents go filter → score → question, and each ends
 /// <c>success</c> or <c>filtered</c> with the reason of the step that dropped it (<see cref="NrReasons"/>).
 /// The filter checks the English score (no LLM call) and then asks a Yes/No classifier; the scorer rates four
 /// criteria as JSON, all of which must be above 0; the question writer returns an exam question, its category,

@@ -14,7 +14,7 @@ using Matrix.Scenarios.Tau2.Sim;
 namespace Matrix.Scenarios.Tau2;
 
 /// <summary>
-/// tau2-bench tool-use trajectories (Matrix §5.3): a user simulator (LLM) talks to an assistant (LLM with the
+/// tau2-bench tool-use trajectories (the tau2 case study of Meta's Matrix): a user simulator (LLM) talks to an assistant (LLM with the
 /// domain's tools and policy); a tool executor runs the assistant's (and the user's) tool calls with the domain's
 /// C# tools against the task's own database; at the end a reward calculator grades the trajectory as tau2-bench does
 /// and a judge LLM checks the natural-language assertions. Stops on the user's ###STOP### / ###TRANSFER### /

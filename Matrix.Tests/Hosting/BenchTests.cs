@@ -122,7 +122,7 @@ public sealed class BenchTests
 
         Assert.Contains("## Fleet", markdown);
         Assert.Contains("| scenario | fleet | tasks, concurrency | scheduler | tokens/s |", markdown);
-        Assert.Contains("| scenario | p2p / batch | p2p / central | per repetition | SPEC target |", markdown);
+        Assert.Contains("| scenario | p2p / batch | p2p / central | per repetition | target |", markdown);
         Assert.Contains("6.80x over the Coral runner", markdown);
         Assert.Contains(">= 2.10x over batch", markdown);
         Assert.IsNotEmpty(svg.Descendants().Where(e => e.Name.LocalName == "rect").ToList());

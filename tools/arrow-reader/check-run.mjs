@@ -1,6 +1,6 @@
 // Checks a run's output directory with the independent JavaScript Arrow reader:
 //   node check-run.mjs DIR EXPECTED_ROWS
-// Every column of SPEC section 6 with its type, a model on every LLM turn, EXPECTED_ROWS rows, unique ids, valid statuses,
+// Every column of the output schema (README, Output) with its type, a model on every LLM turn, EXPECTED_ROWS rows, unique ids, valid statuses,
 // a manifest whose counts agree with the rows. Exits 1 with one line per problem.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';

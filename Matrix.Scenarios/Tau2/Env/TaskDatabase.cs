@@ -40,8 +40,6 @@ internal sealed class TaskDatabase
         }
     }
 
-    public DomainDatabase Base => _base;
-
     public bool HasTable(string table) => _base.HasTable(table);
 
     /// <summary>The entity as this task sees it, or null. Read only: call <see cref="Edit"/> to change it.</summary>

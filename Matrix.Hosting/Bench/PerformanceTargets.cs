@@ -1,7 +1,7 @@
 namespace Matrix.Hosting.Bench;
 
 /// <summary>The project's performance targets and Meta Matrix's published figures (docs/BENCHMARKS.md), printed beside the measurements.</summary>
-internal static class SpecTargets
+internal static class PerformanceTargets
 {
     /// <summary>Engine ceiling on one rank, LLM-free agents.</summary>
     public const double HopsPerSecondOneRank = 300_000;
@@ -20,10 +20,10 @@ internal static class SpecTargets
     /// <summary>Memory per in-flight task at 100k in flight, with offloading (an upper bound), bytes.</summary>
     public const double MemoryPerInFlightTaskBytes = 10_000;
 
-    /// <summary>SPEC: the engine beats the batch scheduler by at least this on nr-like heavy-tailed lengths.</summary>
+    /// <summary>The engine beats the batch scheduler by at least this on nr-like heavy-tailed lengths.</summary>
     public const double NrOverBatch = 2.1;
 
-    /// <summary>Matrix's own throughput ratio over the baseline of each scenario's case study (a reference, not a SPEC target).</summary>
+    /// <summary>Matrix's own throughput ratio over the baseline of each scenario's case study (a reference, not a target).</summary>
     public static (string Baseline, double Ratio, string Against)? MatrixRatio(string scenario) => scenario switch
     {
         "coral" => ("central", 6.8, "the Coral runner's single orchestrator"),
@@ -32,6 +32,6 @@ internal static class SpecTargets
         _ => null,
     };
 
-    /// <summary>The SPEC target on a scenario's ratio, if it has one: (baseline, at least).</summary>
+    /// <summary>The target on a scenario's ratio, if it has one: (baseline, at least).</summary>
     public static (string Baseline, double AtLeast)? RatioTarget(string scenario) => scenario == "nr" ? ("batch", NrOverBatch) : null;
 }
