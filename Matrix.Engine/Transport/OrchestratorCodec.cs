@@ -1,6 +1,6 @@
 using System.Buffers;
-using MemoryPack;
 using Matrix.Engine.Orchestration;
+using MemoryPack;
 
 namespace Matrix.Engine.Transport;
 

@@ -1,5 +1,5 @@
-using MemoryPack;
 using Matrix.Engine.Orchestration;
+using MemoryPack;
 
 namespace Matrix.Engine.Transport;
 

@@ -54,7 +54,8 @@ internal sealed class CeilingSuite : IBenchSuite
                     "placement.teacher=0",
                     "placement.matcher=0",
                     "placement.extractor=1",
-                    "placement.student=1") with { Ranks = 2 }, null));
+                    "placement.student=1") with
+                { Ranks = 2 }, null));
                 break;
         }
 

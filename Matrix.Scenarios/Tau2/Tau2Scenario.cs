@@ -151,27 +151,27 @@ internal sealed class Tau2Scenario : Scenario
         {
             case Tau2Phase.User:
             case Tau2Phase.Assistant:
-            {
-                state.Steps++;
-                var last = task.History[^1];
-                if (last.ToolCallsJson is not null)
                 {
-                    state.Caller = state.Phase;
-                    return Go(state, Tau2Phase.Tools);
-                }
+                    state.Steps++;
+                    var last = task.History[^1];
+                    if (last.ToolCallsJson is not null)
+                    {
+                        state.Caller = state.Phase;
+                        return Go(state, Tau2Phase.Tools);
+                    }
 
-                if (state.Phase == Tau2Phase.User && Tau2Prompts.Termination(last.Content) is { } reason)
-                {
-                    return Finish(state, reason);
-                }
+                    if (state.Phase == Tau2Phase.User && Tau2Prompts.Termination(last.Content) is { } reason)
+                    {
+                        return Finish(state, reason);
+                    }
 
-                if (state.Steps >= limits.MaxSteps)
-                {
-                    return Finish(state, "max_steps");
-                }
+                    if (state.Steps >= limits.MaxSteps)
+                    {
+                        return Finish(state, "max_steps");
+                    }
 
-                return Go(state, state.Phase == Tau2Phase.User ? Tau2Phase.Assistant : Tau2Phase.User);
-            }
+                    return Go(state, state.Phase == Tau2Phase.User ? Tau2Phase.Assistant : Tau2Phase.User);
+                }
 
             case Tau2Phase.Tools:
                 state.Steps++;

@@ -1,5 +1,5 @@
-using MemoryPack;
 using Matrix.Scenarios.Tau2.Reward;
+using MemoryPack;
 
 namespace Matrix.Scenarios.Tau2;
 

@@ -1,9 +1,9 @@
 using System.Runtime.CompilerServices;
-using MemoryPack;
 using Matrix.Engine.Agents;
 using Matrix.Engine.Orchestration;
 using Matrix.Engine.Scenarios;
 using Matrix.Engine.Settings;
+using MemoryPack;
 
 namespace Matrix.Tests.Support;
 

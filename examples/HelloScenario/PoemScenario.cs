@@ -1,11 +1,11 @@
 using System.Runtime.CompilerServices;
-using MemoryPack;
 using Matrix.Engine.Agents;
 using Matrix.Engine.Llm;
 using Matrix.Engine.Llm.Sim;
 using Matrix.Engine.Orchestration;
 using Matrix.Engine.Scenarios;
 using Matrix.Engine.Settings;
+using MemoryPack;
 
 namespace HelloScenario;
 

@@ -209,15 +209,15 @@ internal static class RetailModel
                 return new JsonArray((value as JsonArray ?? throw new InputException($"{path}: expected a list"))
                     .Select((x, i) => (JsonNode?)JsonValue.Create(StringOf(x, $"{path}[{i}]"))).ToArray());
             case Kind.StrMap:
-            {
-                var map = new JsonObject();
-                foreach (var (key, x) in value as JsonObject ?? throw new InputException($"{path}: expected an object"))
                 {
-                    map[key] = StringOf(x, $"{path}.{key}");
-                }
+                    var map = new JsonObject();
+                    foreach (var (key, x) in value as JsonObject ?? throw new InputException($"{path}: expected an object"))
+                    {
+                        map[key] = StringOf(x, $"{path}.{key}");
+                    }
 
-                return map;
-            }
+                    return map;
+                }
 
             case Kind.Obj:
                 return NormalizeObject(value, field.Fields!, path);
@@ -225,35 +225,35 @@ internal static class RetailModel
                 return new JsonArray((value as JsonArray ?? throw new InputException($"{path}: expected a list"))
                     .Select((x, i) => (JsonNode?)NormalizeObject(x, field.Fields!, $"{path}[{i}]")).ToArray());
             case Kind.ObjMap:
-            {
-                var map = new JsonObject();
-                foreach (var (key, x) in value as JsonObject ?? throw new InputException($"{path}: expected an object"))
                 {
-                    map[key] = NormalizeObject(x, field.Fields!, $"{path}.{key}");
-                }
+                    var map = new JsonObject();
+                    foreach (var (key, x) in value as JsonObject ?? throw new InputException($"{path}: expected an object"))
+                    {
+                        map[key] = NormalizeObject(x, field.Fields!, $"{path}.{key}");
+                    }
 
-                return map;
-            }
+                    return map;
+                }
 
             case Kind.PaymentMap:
-            {
-                var map = new JsonObject();
-                foreach (var (key, x) in value as JsonObject ?? throw new InputException($"{path}: expected an object"))
                 {
-                    // PaymentMethod = Union[CreditCard, GiftCard, Paypal], told apart by the Literal 'source'.
-                    var source = (x as JsonObject)?["source"] is JsonValue s && s.GetValueKind() == JsonValueKind.String ? s.GetValue<string>() : null;
-                    var fields = source switch
+                    var map = new JsonObject();
+                    foreach (var (key, x) in value as JsonObject ?? throw new InputException($"{path}: expected an object"))
                     {
-                        "credit_card" => CreditCard,
-                        "gift_card" => GiftCard,
-                        "paypal" => Paypal,
-                        _ => throw new InputException($"{path}.{key}: unknown payment method source '{source}'"),
-                    };
-                    map[key] = NormalizeObject(x, fields, $"{path}.{key}");
-                }
+                        // PaymentMethod = Union[CreditCard, GiftCard, Paypal], told apart by the Literal 'source'.
+                        var source = (x as JsonObject)?["source"] is JsonValue s && s.GetValueKind() == JsonValueKind.String ? s.GetValue<string>() : null;
+                        var fields = source switch
+                        {
+                            "credit_card" => CreditCard,
+                            "gift_card" => GiftCard,
+                            "paypal" => Paypal,
+                            _ => throw new InputException($"{path}.{key}: unknown payment method source '{source}'"),
+                        };
+                        map[key] = NormalizeObject(x, fields, $"{path}.{key}");
+                    }
 
-                return map;
-            }
+                    return map;
+                }
 
             default:
                 throw new InvalidOperationException($"unknown field kind {field.Kind}");
