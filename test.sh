@@ -29,6 +29,16 @@ else
   echo "installing llama-server failed (tools/ci/install-llama-server.sh; its log is above)"; failed=$((failed + 1))
 fi
 
+format_log=$(mktemp)
+# 0. The code is formatted as .editorconfig says (`./build.sh format` fixes it). Analyzers and code style already
+# fail the build; this adds whitespace and the order of usings, which the compiler does not check.
+if dotnet format Matrix.sln --verify-no-changes --no-restore >"$format_log" 2>&1; then
+  echo "format: dotnet format --verify-no-changes: passed"; passed=$((passed + 1))
+else
+  echo "format: dotnet format --verify-no-changes: FAILED (./build.sh format fixes it)"; grep -E 'error' "$format_log" | head -40; failed=$((failed + 1))
+fi
+rm -f "$format_log"
+
 # 1. The README's first command, exactly as a new user types it, checked by the independent reader.
 smoke=$(mktemp -d)
 if ./bin/matrix run coral --tasks 1000 --out "$smoke/coral" >"$smoke/log" 2>&1 \
