@@ -234,9 +234,11 @@ internal sealed class ContentGateway
 
             reply = PeerProtocol.EncodeContentReply(id, contents);
         }
-        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            reply = PeerProtocol.EncodeContentError(id, e.Message);
+            // Whatever went wrong, the asking rank gets an answer: without one its task would wait forever and
+            // hold its home rank's permit, so the job would never end.
+            reply = PeerProtocol.EncodeContentError(id, $"{e.GetType().Name}: {e.Message}");
         }
 
         await _transport!.SendAsync(to, reply).ConfigureAwait(false);
