@@ -56,11 +56,11 @@ public static class EngineSettings
                 + "straight to the next role's block. The baselines Matrix compares itself with (one rank only, no offloading; same "
                 + "agents, records and sink): batch: Ray Data's map_batches, scheduler.batch_workers workers each run a batch of "
                 + "concurrency/workers tasks through the whole pipeline and take the next batch only when every task of the current one "
-                + "is written; central: the Coral and tau2 runners, one controller loop admits up to the concurrency, routes every step "
+                + "is written; central: a single-controller runner, one controller loop admits up to the concurrency, routes every step "
                 + "(scenario Next) and hands it to a pool of scheduler.central_workers workers.",
                 [.. SchedulerNames])
             .Int(BatchWorkers, 20, "scheduler=batch: batch workers K (Ray Data's data parallelism); each batch holds concurrency/K tasks.", 1, 10_000_000)
-            .Int(CentralWorkers, 0, "scheduler=central: workers that run the controller's steps (0: the concurrency, like tau2's thread pool of max_concurrency).", 0, 10_000_000);
+            .Int(CentralWorkers, 0, "scheduler=central: workers that run the controller's steps (0: the concurrency, like a runner's thread pool of max_concurrency).", 0, 10_000_000);
     }
 
     /// <summary>Declares <c>agents.&lt;role&gt;.parallelism</c> for each role of the chosen scenario.</summary>

@@ -7,8 +7,8 @@ using Matrix.Engine.Scenarios;
 namespace Matrix.Engine.Runtime.Baselines;
 
 /// <summary>
-/// The batch baseline (<c>scheduler=batch</c>), after the Ray Data pipeline of Matrix's NaturalReasoning
-/// comparison (<c>map_batches(BatchProcessing, batch_size=B, concurrency=K)</c>, each batch's rows run with
+/// The batch baseline (<c>scheduler=batch</c>), after the Ray Data pipeline Matrix's batch-engine
+/// comparison ran (<c>map_batches(BatchProcessing, batch_size=B, concurrency=K)</c>, each batch's rows run with
 /// <c>asyncio.gather</c>): K workers each take the next B input rows, run the batch's tasks concurrently,
 /// each walking Begin → step → Next → step … inline (no per-role queues), and take the next batch only when
 /// the sink has taken every task of the current one. A slow task holds its whole batch's slots.

@@ -8,8 +8,8 @@ using Matrix.Engine.Scenarios;
 namespace Matrix.Engine.Runtime.Baselines;
 
 /// <summary>
-/// The central baseline (<c>scheduler=central</c>), after the Coral runner (one orchestrator coordinating every
-/// task) and tau2-bench's runner (a thread pool of max_concurrency workers): ONE controller loop owns every
+/// The central baseline (<c>scheduler=central</c>), after the runners Matrix's centralized
+/// comparisons ran (one orchestrator coordinating every task; a thread pool of max_concurrency workers): ONE controller loop owns every
 /// task's routing. It admits tasks up to the concurrency (calls Begin), hands each step to a fixed pool of
 /// <see cref="EngineOptions.CentralWorkers"/> async workers, and every step's result comes back through its
 /// one inbox, where it calls the scenario's Next and hands out the next step or sends the task to the sink.
