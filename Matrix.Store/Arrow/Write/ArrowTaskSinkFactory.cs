@@ -1,6 +1,6 @@
 using Matrix.Engine.Output;
 
-namespace Matrix.Store.Arrow;
+namespace Matrix.Store.Arrow.Write;
 
 /// <summary>Creates the Arrow stream sink of a rank (SPEC section 6).</summary>
 public sealed class ArrowTaskSinkFactory : ITaskSinkFactory

@@ -3,7 +3,7 @@ using Apache.Arrow.Ipc;
 using Matrix.Engine.Orchestration;
 using Matrix.Engine.Output;
 
-namespace Matrix.Store.Arrow;
+namespace Matrix.Store.Arrow.Write;
 
 /// <summary>
 /// Writes one rank's finished tasks as Arrow IPC stream parts (<c>part-&lt;rank&gt;-&lt;seq&gt;.arrow</c>):
