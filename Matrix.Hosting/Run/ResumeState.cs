@@ -1,4 +1,5 @@
 using Matrix.Store.Arrow;
+using Matrix.Store.Arrow.Read;
 
 namespace Matrix.Hosting.Run;
 

@@ -1,6 +1,7 @@
 using System.Collections;
 using Apache.Arrow.Ipc;
 using Matrix.Engine.Orchestration;
+using Matrix.Store.Arrow.Read;
 
 namespace Matrix.Store.Arrow;
 

@@ -1,4 +1,4 @@
-namespace Matrix.Store.Arrow;
+namespace Matrix.Store.Arrow.Read;
 
 /// <summary>One row of an output part as plain values (SPEC section 6).</summary>
 /// <param name="Id">The task id.</param>

@@ -1,6 +1,6 @@
 using Apache.Arrow;
 
-namespace Matrix.Store.Arrow;
+namespace Matrix.Store.Arrow.Read;
 
 /// <summary>
 /// Reads output parts back as plain C# values: for tests, <c>matrix inspect</c> and resume. Reads

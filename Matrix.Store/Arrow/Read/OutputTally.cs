@@ -1,6 +1,6 @@
 using Apache.Arrow;
 
-namespace Matrix.Store.Arrow;
+namespace Matrix.Store.Arrow.Read;
 
 /// <summary>What <c>matrix inspect</c> counts while it streams through the parts.</summary>
 internal sealed class OutputTally

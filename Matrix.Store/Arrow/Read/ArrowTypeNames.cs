@@ -2,7 +2,7 @@ using System.Text;
 using Apache.Arrow;
 using Apache.Arrow.Types;
 
-namespace Matrix.Store.Arrow;
+namespace Matrix.Store.Arrow.Read;
 
 /// <summary>Arrow type names as the SPEC writes them (<c>utf8</c>, <c>list&lt;struct&lt;...&gt;&gt;</c>).</summary>
 internal static class ArrowTypeNames
