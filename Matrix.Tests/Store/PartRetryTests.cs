@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Matrix.Store.Arrow;
 using Matrix.Store.Arrow.Read;
+using Matrix.Store.Arrow.Repair;
 using Matrix.Store.Arrow.Write;
 using Matrix.Tests.Support;
 

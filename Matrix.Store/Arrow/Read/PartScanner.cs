@@ -1,4 +1,5 @@
 using Apache.Arrow;
+using Matrix.Store.Arrow.Repair;
 
 namespace Matrix.Store.Arrow.Read;
 

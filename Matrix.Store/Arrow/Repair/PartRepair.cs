@@ -2,7 +2,7 @@ using System.Globalization;
 using Apache.Arrow;
 using Apache.Arrow.Ipc;
 
-namespace Matrix.Store.Arrow;
+namespace Matrix.Store.Arrow.Repair;
 
 /// <summary>What <see cref="PartRepair.Repair"/> did.</summary>
 /// <param name="Repaired">Parts rewritten in place with their whole record batches (paths in the directory).</param>

@@ -3,7 +3,7 @@ using Apache.Arrow.Ipc;
 using Matrix.Engine.Orchestration;
 using Matrix.Store.Arrow.Read;
 
-namespace Matrix.Store.Arrow;
+namespace Matrix.Store.Arrow.Repair;
 
 /// <summary>What <see cref="PartRetry.RemoveFailed"/> did.</summary>
 /// <param name="Rewritten">Parts rewritten without their failed records (paths in the directory).</param>

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 
-namespace Matrix.Store.Arrow;
+namespace Matrix.Store.Arrow.Repair;
 
 /// <summary>The kind of an Arrow IPC message (the <c>MessageHeader</c> union of Message.fbs).</summary>
 internal enum IpcMessageKind : byte
