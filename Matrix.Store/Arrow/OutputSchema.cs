@@ -77,7 +77,7 @@ internal static class OutputSchema
         return new Schema(fields, metadata: null);
     }
 
-    public static IArrowType ArrowType(ColumnType type) => type switch
+    private static IArrowType ArrowType(ColumnType type) => type switch
     {
         ColumnType.Utf8 => StringType.Default,
         ColumnType.Bool => BooleanType.Default,

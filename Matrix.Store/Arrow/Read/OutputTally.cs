@@ -5,7 +5,7 @@ namespace Matrix.Store.Arrow.Read;
 /// <summary>What <c>matrix inspect</c> counts while it streams through the parts.</summary>
 internal sealed class OutputTally
 {
-    public const int SampleCount = 3;
+    private const int SampleCount = 3;
     private const int DuplicateExamples = 5;
 
     private readonly HashSet<string> _ids = new(StringComparer.Ordinal);

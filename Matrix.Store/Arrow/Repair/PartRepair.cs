@@ -23,7 +23,7 @@ public sealed record PartRepairReport(IReadOnlyList<string> Repaired, IReadOnlyL
 public static class PartRepair
 {
     public const string DamagedFolder = "damaged";
-    internal const string RepairingSuffix = ".repairing";
+    private const string RepairingSuffix = ".repairing";
 
     /// <summary>
     /// Repairs the parts of <paramref name="directory"/> (only those of <paramref name="rank"/> when given).

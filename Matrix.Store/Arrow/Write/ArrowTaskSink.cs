@@ -19,7 +19,7 @@ internal sealed class ArrowTaskSink : ITaskSink
     /// A batch is written early when its buffers pass this size: long conversations could otherwise
     /// push a utf8 column of one batch past Arrow's 2 GiB int32 offsets, and memory with it.
     /// </summary>
-    internal const long MaxBatchBytes = 256L << 20;
+    private const long MaxBatchBytes = 256L << 20;
 
     private readonly SinkOptions _options;
     private readonly Schema _schema;
