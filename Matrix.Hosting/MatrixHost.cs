@@ -41,7 +41,7 @@ public static class MatrixHost
             return await parsed.MapResult(
                 (RunVerb v) => RunCommand.ExecuteAsync(v, scenarios, console, token),
                 (SimServerVerb v) => SimServerCommand.ExecuteAsync(v, scenarios, console, token),
-                (InspectVerb v) => Task.FromResult(Store.Arrow.OutputInspector.Inspect(v.Directory, console.Out, console.Error)),
+                (InspectVerb v) => Task.FromResult(Store.Arrow.Read.OutputInspector.Inspect(v.Directory, console.Out, console.Error)),
                 (RanksVerb _) => RanksCommand.ExecuteAsync(console, token),
                 (BenchVerb v) => BenchCommand.ExecuteAsync(v, args, scenarios, console, token),
                 errors => ReportParseErrorsAsync(parsed, errors, scenarios, console)).ConfigureAwait(false);

@@ -1,4 +1,5 @@
-using Matrix.Store.Arrow;
+using Matrix.Store.Arrow.Read;
+using Matrix.Store.Arrow.Repair;
 
 namespace Matrix.Hosting.Run;
 

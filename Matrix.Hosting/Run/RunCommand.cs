@@ -12,7 +12,7 @@ using Matrix.Engine.Settings;
 using Matrix.Hosting.Cli;
 using Matrix.Hosting.Logging;
 using Matrix.Mpi.Transport;
-using Matrix.Store.Arrow;
+using Matrix.Store.Arrow.Write;
 using Matrix.Store.Content;
 using Microsoft.Extensions.Logging;
 

@@ -4,7 +4,7 @@ using Matrix.Engine.Scenarios;
 
 namespace Matrix.Store.Arrow;
 
-/// <summary>The Arrow schema of the output (SPEC section 6): the columns every scenario has, then the scenario's own.</summary>
+/// <summary>The Arrow schema of the output (README, Output): the columns every scenario has, then the scenario's own.</summary>
 internal static class OutputSchema
 {
     public const string Id = "id";
@@ -77,7 +77,7 @@ internal static class OutputSchema
         return new Schema(fields, metadata: null);
     }
 
-    public static IArrowType ArrowType(ColumnType type) => type switch
+    private static IArrowType ArrowType(ColumnType type) => type switch
     {
         ColumnType.Utf8 => StringType.Default,
         ColumnType.Bool => BooleanType.Default,

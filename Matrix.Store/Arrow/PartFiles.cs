@@ -21,6 +21,9 @@ internal static class PartFiles
         return files;
     }
 
+    /// <summary>What the names of every part of <paramref name="rank"/> start with.</summary>
+    public static string RankPrefix(int rank) => string.Create(CultureInfo.InvariantCulture, $"part-{rank:D5}-");
+
     /// <summary>
     /// The first sequence number after every existing part of <paramref name="rank"/>. A sink starts
     /// there so that a resumed run adds parts beside the earlier ones instead of overwriting them.
@@ -32,7 +35,7 @@ internal static class PartFiles
             return 0;
         }
 
-        var prefix = string.Create(CultureInfo.InvariantCulture, $"part-{rank:D5}-");
+        var prefix = RankPrefix(rank);
         var next = 0;
         foreach (var path in Directory.EnumerateFiles(directory, prefix + "*.arrow"))
         {
@@ -64,5 +67,6 @@ internal static class PartFiles
         return tail.SequenceEqual(EndMarker);
     }
 
-    private static ReadOnlySpan<byte> EndMarker => [0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0];
+    /// <summary>The Arrow end-of-stream marker: a continuation token and a zero metadata length.</summary>
+    public static ReadOnlySpan<byte> EndMarker => [0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0];
 }

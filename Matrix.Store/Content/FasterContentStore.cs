@@ -10,7 +10,7 @@ using ContentSession = FASTER.core.ClientSession<long, FASTER.core.SpanByte, FAS
 namespace Matrix.Store.Content;
 
 /// <summary>
-/// One rank's store for message content kept out of the orchestrator (matrix.md §1.5): a
+/// One rank's store for message content kept out of the orchestrator: a
 /// <c>FasterKV&lt;long, SpanByte&gt;</c> whose values are the content's UTF-8 bytes, stored inline in the
 /// hybrid log so memory is bounded by <see cref="ContentStoreOptions.MemoryBytes"/> and older content
 /// spills to files in <see cref="ContentStoreOptions.Directory"/>.
@@ -400,7 +400,7 @@ public sealed class FasterContentStore : IContentStore
     }
 
     /// <summary>
-    /// Waits for operations in flight, then disposes the sessions, the store and the device (csharp-models §2),
+    /// Waits for operations in flight, then disposes the sessions, the store and the device,
     /// and deletes the directory unless <see cref="ContentStoreOptions.KeepFiles"/>. Later calls throw
     /// <see cref="ObjectDisposedException"/>.
     /// </summary>

@@ -1,4 +1,4 @@
-using Matrix.Store.Arrow;
+using Matrix.Store.Arrow.Read;
 using Matrix.Tests.Support;
 
 namespace Matrix.Tests.Cluster;

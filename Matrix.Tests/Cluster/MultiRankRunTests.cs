@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Matrix.Store.Arrow;
+using Matrix.Store.Arrow.Read;
 using Matrix.Tests.Support;
 
 namespace Matrix.Tests.Cluster;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Matrix.Store.Arrow;
+using Matrix.Store.Arrow.Read;
 using Matrix.Tests.Support;
 
 namespace Matrix.Tests.Cluster;

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Matrix.Engine.Llm.Sim;
 using Matrix.Hosting.SimServer;
-using Matrix.Store.Arrow;
+using Matrix.Store.Arrow.Read;
 using Matrix.Tests.Support;
 
 namespace Matrix.Tests.Hosting;

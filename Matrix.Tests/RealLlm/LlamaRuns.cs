@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Matrix.Store.Arrow;
+using Matrix.Store.Arrow.Read;
 using Matrix.Tests.Support;
 
 namespace Matrix.Tests.RealLlm;

@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Matrix.Engine.Llm;
 using Matrix.Engine.Llm.Http;
-using Matrix.Store.Arrow;
+using Matrix.Store.Arrow.Read;
 using Matrix.Tests.Support;
 
 namespace Matrix.Tests.RealLlm;

@@ -5,6 +5,8 @@ using Matrix.Engine.Orchestration;
 using Matrix.Engine.Output;
 using Matrix.Engine.Scenarios;
 using Matrix.Store.Arrow;
+using Matrix.Store.Arrow.Read;
+using Matrix.Store.Arrow.Write;
 
 namespace Matrix.Tests.Store;
 

@@ -4,6 +4,9 @@ using Matrix.Engine.Orchestration;
 using Matrix.Engine.Output;
 using Matrix.Engine.Scenarios;
 using Matrix.Store.Arrow;
+using Matrix.Store.Arrow.Read;
+using Matrix.Store.Arrow.Repair;
+using Matrix.Store.Arrow.Write;
 using Matrix.Tests.Support;
 
 namespace Matrix.Tests.Store;

@@ -1,5 +1,8 @@
 using System.Text.Json;
 using Matrix.Store.Arrow;
+using Matrix.Store.Arrow.Read;
+using Matrix.Store.Arrow.Repair;
+using Matrix.Store.Arrow.Write;
 using Matrix.Tests.Support;
 
 namespace Matrix.Tests.Store;

@@ -1,4 +1,5 @@
-using Matrix.Store.Arrow;
+using Matrix.Store.Arrow.Read;
+using Matrix.Store.Arrow.Write;
 using Matrix.Tests.Support;
 
 namespace Matrix.Tests.Store;

@@ -1,5 +1,7 @@
 using Matrix.Engine.Output;
 using Matrix.Store.Arrow;
+using Matrix.Store.Arrow.Read;
+using Matrix.Store.Arrow.Write;
 using Matrix.Tests.Llm;
 using Matrix.Tests.Support;
 

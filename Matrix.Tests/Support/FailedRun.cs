@@ -1,7 +1,7 @@
 using System.Globalization;
 using Matrix.Engine.Llm.Sim;
 using Matrix.Hosting.SimServer;
-using Matrix.Store.Arrow;
+using Matrix.Store.Arrow.Read;
 
 namespace Matrix.Tests.Support;
 

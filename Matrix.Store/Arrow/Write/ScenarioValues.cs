@@ -1,4 +1,4 @@
-namespace Matrix.Store.Arrow;
+namespace Matrix.Store.Arrow.Write;
 
 /// <summary>
 /// Widens a scenario column's value to its column's CLR type. A scenario returning an <c>int</c> for an

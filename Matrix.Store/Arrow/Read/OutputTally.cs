@@ -1,11 +1,11 @@
 using Apache.Arrow;
 
-namespace Matrix.Store.Arrow;
+namespace Matrix.Store.Arrow.Read;
 
 /// <summary>What <c>matrix inspect</c> counts while it streams through the parts.</summary>
 internal sealed class OutputTally
 {
-    public const int SampleCount = 3;
+    private const int SampleCount = 3;
     private const int DuplicateExamples = 5;
 
     private readonly HashSet<string> _ids = new(StringComparer.Ordinal);

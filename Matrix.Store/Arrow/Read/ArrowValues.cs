@@ -1,7 +1,7 @@
 using System.Globalization;
 using Apache.Arrow;
 
-namespace Matrix.Store.Arrow;
+namespace Matrix.Store.Arrow.Read;
 
 /// <summary>
 /// Reads single values out of Arrow arrays of whatever physical type another writer chose: strings may

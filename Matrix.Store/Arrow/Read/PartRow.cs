@@ -1,6 +1,6 @@
-namespace Matrix.Store.Arrow;
+namespace Matrix.Store.Arrow.Read;
 
-/// <summary>One row of an output part as plain values (SPEC section 6).</summary>
+/// <summary>One row of an output part as plain values.</summary>
 /// <param name="Id">The task id.</param>
 /// <param name="Trial">The trial of the input row.</param>
 /// <param name="Scenario">The scenario name.</param>

@@ -1,6 +1,6 @@
 using ArrowBuffer = Apache.Arrow.ArrowBuffer;
 
-namespace Matrix.Store.Arrow;
+namespace Matrix.Store.Arrow.Write;
 
 /// <summary>
 /// A growable, reusable LSB-first bitmap: Arrow's validity bitmaps and boolean values. The batch's

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using ArrowBuffer = Apache.Arrow.ArrowBuffer;
 
-namespace Matrix.Store.Arrow;
+namespace Matrix.Store.Arrow.Write;
 
 /// <summary>
 /// A growable, reusable buffer of fixed-width values (int32 offsets, int32/int64/float64 values) kept

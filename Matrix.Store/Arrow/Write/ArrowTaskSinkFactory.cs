@@ -1,8 +1,8 @@
 using Matrix.Engine.Output;
 
-namespace Matrix.Store.Arrow;
+namespace Matrix.Store.Arrow.Write;
 
-/// <summary>Creates the Arrow stream sink of a rank (SPEC section 6).</summary>
+/// <summary>Creates the Arrow stream sink of a rank.</summary>
 public sealed class ArrowTaskSinkFactory : ITaskSinkFactory
 {
     /// <summary>

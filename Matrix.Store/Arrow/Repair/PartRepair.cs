@@ -2,7 +2,7 @@ using System.Globalization;
 using Apache.Arrow;
 using Apache.Arrow.Ipc;
 
-namespace Matrix.Store.Arrow;
+namespace Matrix.Store.Arrow.Repair;
 
 /// <summary>What <see cref="PartRepair.Repair"/> did.</summary>
 /// <param name="Repaired">Parts rewritten in place with their whole record batches (paths in the directory).</param>
@@ -23,7 +23,7 @@ public sealed record PartRepairReport(IReadOnlyList<string> Repaired, IReadOnlyL
 public static class PartRepair
 {
     public const string DamagedFolder = "damaged";
-    internal const string RepairingSuffix = ".repairing";
+    private const string RepairingSuffix = ".repairing";
 
     /// <summary>
     /// Repairs the parts of <paramref name="directory"/> (only those of <paramref name="rank"/> when given).
@@ -34,7 +34,7 @@ public static class PartRepair
     public static PartRepairReport Repair(string directory, int? rank = null)
     {
         ArgumentNullException.ThrowIfNull(directory);
-        var prefix = rank is { } r ? string.Create(CultureInfo.InvariantCulture, $"part-{r:D5}-") : "part-";
+        var prefix = rank is { } r ? PartFiles.RankPrefix(r) : "part-";
 
         var recovered = new HashSet<string>(StringComparer.Ordinal);
         foreach (var leftover in Files(directory, prefix + "*.arrow" + RepairingSuffix, ".arrow" + RepairingSuffix))
@@ -217,12 +217,9 @@ public static class PartRepair
             left -= read;
         }
 
-        target.Write(EndMarker);
+        target.Write(PartFiles.EndMarker);
         target.Flush(flushToDisk: true);
     }
-
-    /// <summary>The end-of-stream marker: a continuation token and a zero metadata length.</summary>
-    private static ReadOnlySpan<byte> EndMarker => [0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0];
 
     /// <summary>Moves <paramref name="part"/> to <c>damaged/</c> under its name, or with a suffix if that is taken.</summary>
     private static void SetAside(string directory, string part)

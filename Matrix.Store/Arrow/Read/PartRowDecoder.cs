@@ -1,6 +1,6 @@
 using Apache.Arrow;
 
-namespace Matrix.Store.Arrow;
+namespace Matrix.Store.Arrow.Read;
 
 /// <summary>
 /// Finds the output columns of a part's schema by name and decodes rows of its batches. Columns other

@@ -2,9 +2,9 @@ using System.Text;
 using Apache.Arrow;
 using Apache.Arrow.Types;
 
-namespace Matrix.Store.Arrow;
+namespace Matrix.Store.Arrow.Read;
 
-/// <summary>Arrow type names as the SPEC writes them (<c>utf8</c>, <c>list&lt;struct&lt;...&gt;&gt;</c>).</summary>
+/// <summary>Arrow type names as the README and manifest write them (<c>utf8</c>, <c>list&lt;struct&lt;...&gt;&gt;</c>).</summary>
 internal static class ArrowTypeNames
 {
     public static string Format(Field field) => Format(field.DataType) + (field.IsNullable ? "" : " not null");

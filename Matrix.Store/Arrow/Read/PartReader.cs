@@ -1,10 +1,10 @@
 using Apache.Arrow;
 
-namespace Matrix.Store.Arrow;
+namespace Matrix.Store.Arrow.Read;
 
 /// <summary>
-/// Reads output parts back as plain C# values: for tests, <c>matrix inspect</c> and resume. Reads
-/// whatever wrote a valid Arrow stream with the SPEC's column names (dictionary-encoded strings too).
+/// Reads output parts back as plain C# values: for tests and <c>matrix inspect</c>. Reads
+/// whatever wrote a valid Arrow stream with the output's column names (README, Output) (dictionary-encoded strings too).
 /// A damaged part throws <see cref="InvalidDataException"/> naming the file.
 /// </summary>
 public static class PartReader

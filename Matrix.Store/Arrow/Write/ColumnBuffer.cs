@@ -1,7 +1,7 @@
 using Apache.Arrow;
 using Matrix.Engine.Scenarios;
 
-namespace Matrix.Store.Arrow;
+namespace Matrix.Store.Arrow.Write;
 
 /// <summary>
 /// The reusable buffer of one scenario column. A row is added in two steps, <see cref="Check"/> then

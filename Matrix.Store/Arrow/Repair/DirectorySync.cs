@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Matrix.Store.Arrow;
+namespace Matrix.Store.Arrow.Repair;
 
 /// <summary>
 /// Flushes a directory's entries to disk (<c>fsync</c> of the directory itself): after a rename or delete,

@@ -3,7 +3,7 @@ using Apache.Arrow.Ipc;
 using Matrix.Engine.Orchestration;
 using Matrix.Engine.Output;
 
-namespace Matrix.Store.Arrow;
+namespace Matrix.Store.Arrow.Write;
 
 /// <summary>
 /// Writes one rank's finished tasks as Arrow IPC stream parts (<c>part-&lt;rank&gt;-&lt;seq&gt;.arrow</c>):
@@ -19,7 +19,7 @@ internal sealed class ArrowTaskSink : ITaskSink
     /// A batch is written early when its buffers pass this size: long conversations could otherwise
     /// push a utf8 column of one batch past Arrow's 2 GiB int32 offsets, and memory with it.
     /// </summary>
-    internal const long MaxBatchBytes = 256L << 20;
+    private const long MaxBatchBytes = 256L << 20;
 
     private readonly SinkOptions _options;
     private readonly Schema _schema;

@@ -2,7 +2,7 @@ using System.Text;
 using ArrowBuffer = Apache.Arrow.ArrowBuffer;
 using StringArray = Apache.Arrow.StringArray;
 
-namespace Matrix.Store.Arrow;
+namespace Matrix.Store.Arrow.Write;
 
 /// <summary>
 /// A reusable builder of one utf8 column (offsets, bytes, validity). Unlike Arrow's

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 
-namespace Matrix.Store.Arrow;
+namespace Matrix.Store.Arrow.Repair;
 
 /// <summary>The kind of an Arrow IPC message (the <c>MessageHeader</c> union of Message.fbs).</summary>
 internal enum IpcMessageKind : byte
@@ -117,7 +117,7 @@ internal static class IpcFraming
     /// Reads <c>Message.header_type</c>, <c>Message.bodyLength</c> and, for a record batch,
     /// <c>RecordBatch.length</c> out of the flatbuffer, checking every offset against the buffer.
     /// </summary>
-    internal static bool TryParseMessage(ReadOnlySpan<byte> buffer, out IpcMessageKind kind, out long bodyLength, out long rows)
+    private static bool TryParseMessage(ReadOnlySpan<byte> buffer, out IpcMessageKind kind, out long bodyLength, out long rows)
     {
         kind = IpcMessageKind.None;
         bodyLength = 0;

@@ -2,7 +2,7 @@ using Apache.Arrow;
 using Matrix.Engine.Orchestration;
 using Matrix.Engine.Scenarios;
 
-namespace Matrix.Store.Arrow;
+namespace Matrix.Store.Arrow.Write;
 
 /// <summary>
 /// Accumulates rows column by column in reusable buffers and turns them into one record batch. Adding a

@@ -1,8 +1,9 @@
 using System.Collections;
 using Apache.Arrow.Ipc;
 using Matrix.Engine.Orchestration;
+using Matrix.Store.Arrow.Read;
 
-namespace Matrix.Store.Arrow;
+namespace Matrix.Store.Arrow.Repair;
 
 /// <summary>What <see cref="PartRetry.RemoveFailed"/> did.</summary>
 /// <param name="Rewritten">Parts rewritten without their failed records (paths in the directory).</param>
@@ -199,7 +200,7 @@ public static class PartRetry
             throw new IOException($"{part}: Arrow reads {row} rows, the scan read {failed.Length}");
         }
 
-        target.Write(EndMarker);
+        target.Write(PartFiles.EndMarker);
         target.Flush(flushToDisk: true);
     }
 
@@ -237,7 +238,4 @@ public static class PartRetry
             left -= read;
         }
     }
-
-    /// <summary>The end-of-stream marker: a continuation token and a zero metadata length.</summary>
-    private static ReadOnlySpan<byte> EndMarker => [0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0];
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace Matrix.Store.Arrow;
+namespace Matrix.Store.Arrow.Read;
 
 /// <summary>
 /// <c>matrix inspect DIR</c>: a summary of a run's output (parts, rows, statuses, reasons, tokens,

@@ -2,7 +2,7 @@ using System.Collections;
 using Apache.Arrow;
 using Apache.Arrow.Ipc;
 
-namespace Matrix.Store.Arrow;
+namespace Matrix.Store.Arrow.Repair;
 
 /// <summary>
 /// One record batch without some of its rows, as the bytes of one IPC record batch message: for

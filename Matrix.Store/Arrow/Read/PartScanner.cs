@@ -1,6 +1,7 @@
 using Apache.Arrow;
+using Matrix.Store.Arrow.Repair;
 
-namespace Matrix.Store.Arrow;
+namespace Matrix.Store.Arrow.Read;
 
 /// <summary>The columns of a record that <c>--resume</c> needs: which task, and how it ended.</summary>
 public readonly record struct TaskRecordKey(string Id, string Scenario, string Status, string? Reason);
