@@ -77,6 +77,7 @@ public sealed class EngineMetrics : IDisposable
             _meter.CreateObservableCounter("matrix.transport.bytes", TransportBytes, description: "Payload bytes exchanged with peer ranks (direction: sent, received).");
             Counter("matrix.transport.frames", () => transport.GetStatistics().Frames, "Frames sent to peer ranks.");
             Counter("matrix.transport.frames_rejected", () => transport.GetStatistics().FramesRejected, "Frames dropped unparsed (unauthenticated, bad MAC, malformed).");
+            Counter("matrix.transport.handshake_failures", () => transport.GetStatistics().HandshakeFailures, "Connections to this rank that closed without completing the handshake.");
         }
     }
 

@@ -28,7 +28,7 @@ public interface IPeerTransport : IAsyncDisposable
     /// </summary>
     ValueTask SendAsync(int rank, ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default);
 
-    /// <summary>Traffic per peer and frames refused so far.</summary>
+    /// <summary>Traffic per peer, frames refused and connections that failed the handshake so far.</summary>
     TransportStatistics GetStatistics();
 }
 
@@ -43,4 +43,5 @@ public sealed record PeerTraffic(int Rank, long MessagesSent, long BytesSent, lo
 /// <param name="Peers">Traffic per peer rank (not this rank).</param>
 /// <param name="FramesRejected">Frames dropped unparsed: from connections that never authenticated, with a bad MAC, or malformed.</param>
 /// <param name="Frames">Frames sent (a frame may batch several messages).</param>
-public sealed record TransportStatistics(bool Secure, IReadOnlyList<PeerTraffic> Peers, long FramesRejected, long Frames);
+/// <param name="HandshakeFailures">Connections to this rank that closed without completing the handshake (for the NetMQ transport: CurveZMQ and the job's HELLO).</param>
+public sealed record TransportStatistics(bool Secure, IReadOnlyList<PeerTraffic> Peers, long FramesRejected, long Frames, long HandshakeFailures);

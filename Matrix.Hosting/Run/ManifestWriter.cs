@@ -166,6 +166,11 @@ internal static class ManifestWriter
             w.WriteStartObject("transport");
             w.WriteBoolean("secure", secure);
             w.WriteNumber("frames_rejected", r.Sum(x => x.FramesRejected));
+            if (r.Any(x => x.HandshakeFailures is not null))
+            {
+                w.WriteNumber("handshake_failures", r.Sum(x => x.HandshakeFailures ?? 0));
+            }
+
             w.WriteNumber("payload_bytes_sent", r.Sum(x => x.TransportBytesSent));
             w.WriteNumber("decode_errors", r.Sum(x => x.DecodeErrors));
             w.WriteEndObject();
@@ -214,6 +219,11 @@ internal static class ManifestWriter
         w.WriteNumber("elapsed_seconds", Math.Round(x.ElapsedSeconds, 3));
         w.WriteNumber("rows", x.Rows);
         w.WriteNumber("frames_rejected", x.FramesRejected);
+        if (x.HandshakeFailures is { } handshakeFailures)
+        {
+            w.WriteNumber("handshake_failures", handshakeFailures);
+        }
+
         w.WriteNumber("offloaded_bytes", x.OffloadedBytes);
         w.WriteNumber("fetches_local", x.LocalFetches);
         w.WriteNumber("fetches_remote", x.RemoteFetches);

@@ -50,6 +50,9 @@ internal sealed record RankResult(
     /// <summary>Every payload byte this rank's transport sent (orchestrators, content fetches, progress).</summary>
     public long TransportBytesSent { get; init; }
 
+    /// <summary>Connections to this rank's transport that closed without completing the handshake; null when not reported (the manifest then leaves it out).</summary>
+    public long? HandshakeFailures { get; init; }
+
     /// <summary>This rank's hop latency histogram (nanoseconds, <see cref="LatencyBuckets"/>), trailing empty buckets left off.</summary>
     public long[] HopLatencyBuckets { get; init; } = [];
 

@@ -347,6 +347,8 @@ public sealed partial class NetMqPeerTransport
             return;
         }
 
+        _monitor.Authenticated();
+
         IncrementalHash? mac = null;
         if (Secure)
         {
@@ -469,6 +471,23 @@ public sealed partial class NetMqPeerTransport
         if (_rejectSources.Count < MaxLoggedSources && _rejectSources.Add(source))
         {
             _logger!.FrameRejected(Rank, source, reason);
+        }
+    }
+
+    /// <summary>A connection to this rank's ROUTER closed without authenticating (see <see cref="ConnectionMonitor"/>); logs the first only.</summary>
+    private void OnHandshakeFailed(string? remote)
+    {
+        try
+        {
+            if (Interlocked.Increment(ref _handshakeFailures) == 1)
+            {
+                _logger?.FirstHandshakeFailure(Rank, remote ?? "an address already gone when the connection was seen");
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A logger that throws must not end the poller thread.
+            RecordFault(ex);
         }
     }
 

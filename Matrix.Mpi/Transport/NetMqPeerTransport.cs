@@ -21,7 +21,8 @@ namespace Matrix.Mpi.Transport;
 /// Frame layouts: <see cref="WireFormat"/>.
 /// </summary>
 /// <remarks>
-/// One dedicated poller thread owns every socket. <see cref="SendAsync"/> copies the message into a pooled
+/// One dedicated poller thread owns every socket, the PAIR of the ROUTER's monitor included (connections that close
+/// without authenticating are counted as handshake failures: <see cref="ConnectionMonitor"/>). <see cref="SendAsync"/> copies the message into a pooled
 /// buffer and queues it on a bounded per-peer channel (backpressure: it waits while that queue is full); the
 /// poller batches queued messages into frames of up to <see cref="TransportOptions.MaxBatchBytes"/>, since
 /// Curve costs per frame. Received messages are handed to the <see cref="PeerMessageHandler"/> on the poller
@@ -34,6 +35,7 @@ public sealed partial class NetMqPeerTransport : IPeerTransport
     private readonly byte[][] _publicKeys;
     private readonly string[] _endpoints;
     private readonly RouterSocket _router;
+    private readonly ConnectionMonitor _monitor;
     private readonly NetMQQueue<int> _wake;
     private readonly NetMQPoller _poller;
     private readonly Peer?[] _peerByRank;
@@ -43,6 +45,7 @@ public sealed partial class NetMqPeerTransport : IPeerTransport
     private readonly int _maxFrameBytes;
     private long _framesRejected;
     private long _framesSent;
+    private long _handshakeFailures;
     private int _wakeRequested;
     private int _started;
     private int _disposed;
@@ -52,7 +55,7 @@ public sealed partial class NetMqPeerTransport : IPeerTransport
     private const int MaxLoggedSources = 64;
 
     private NetMqPeerTransport(
-        int rank, int size, TransportOptions options, RouterSocket router, NetMQCertificate? certificate,
+        int rank, int size, TransportOptions options, RouterSocket router, ConnectionMonitor monitor, NetMQCertificate? certificate,
         string[] endpoints, byte[][] publicKeys, byte[] secret)
     {
         Rank = rank;
@@ -60,6 +63,7 @@ public sealed partial class NetMqPeerTransport : IPeerTransport
         _options = options;
         _logger = options.Logger;
         _router = router;
+        _monitor = monitor;
         _endpoints = endpoints;
         _publicKeys = publicKeys;
         _secret = secret;
@@ -96,8 +100,12 @@ public sealed partial class NetMqPeerTransport : IPeerTransport
         }
 
         _peers = [.. peers];
+        _monitor.Failed = OnHandshakeFailed;
         _router.ReceiveReady += OnRouterReceiveReady;
         _wake.ReceiveReady += OnWake;
+
+        // The monitor's socket goes first: see ConnectionMonitor.
+        _poller.Add(_monitor.Socket);
         _poller.Add(_router);
         _poller.Add(_wake);
         foreach (var peer in _peers)
@@ -150,10 +158,12 @@ public sealed partial class NetMqPeerTransport : IPeerTransport
 
         var certificate = options.Secure ? new NetMQCertificate() : null;
         var router = new RouterSocket();
+        ConnectionMonitor? monitor = null;
         NetMqPeerTransport? transport = null;
         try
         {
             ConfigureRouter(router, options, certificate);
+            monitor = ConnectionMonitor.Attach(router);
             var port = router.BindRandomPort($"tcp://{options.BindAddress}");
             var host = options.AdvertiseHost ?? Dns.GetHostName();
             var mine = new PeerCard(
@@ -199,7 +209,7 @@ public sealed partial class NetMqPeerTransport : IPeerTransport
             }
 
             transport = new NetMqPeerTransport(
-                rank, size, options, router, certificate, endpoints, [.. parsed.Select(p => p.PublicKey)], parsed[0].Secret.ToArray());
+                rank, size, options, router, monitor, certificate, endpoints, [.. parsed.Select(p => p.PublicKey)], parsed[0].Secret.ToArray());
             await transport.WaitForWelcomesAsync(cancellationToken).ConfigureAwait(false);
             await CollectiveAsync(
                 async ct =>
@@ -219,6 +229,7 @@ public sealed partial class NetMqPeerTransport : IPeerTransport
             else
             {
                 router.Dispose();
+                monitor?.Dispose();
             }
 
             throw;
@@ -295,7 +306,8 @@ public sealed partial class NetMqPeerTransport : IPeerTransport
                 Interlocked.Read(ref t.BytesReceived)));
         }
 
-        return new TransportStatistics(Secure, peers, Interlocked.Read(ref _framesRejected), Interlocked.Read(ref _framesSent));
+        return new TransportStatistics(
+            Secure, peers, Interlocked.Read(ref _framesRejected), Interlocked.Read(ref _framesSent), Interlocked.Read(ref _handshakeFailures));
     }
 
     /// <summary>
@@ -342,11 +354,17 @@ public sealed partial class NetMqPeerTransport : IPeerTransport
         }
 
         _router.Dispose();
+        _monitor.Dispose();
         _wake.Dispose();
         _poller.Dispose();
         if (Interlocked.Read(ref _framesRejected) is var rejected and > 0)
         {
             _logger?.FramesRejectedTotal(rejected, Rank, _rejectSources.Count);
+        }
+
+        if (Interlocked.Read(ref _handshakeFailures) is var failures and > 0)
+        {
+            _logger?.HandshakeFailuresTotal(failures, Rank);
         }
 
         foreach (var connection in _inbound.Values)
@@ -370,6 +388,16 @@ public sealed partial class NetMqPeerTransport : IPeerTransport
             _router.ReceiveReady += OnRouterReceiveReady;
         }
     });
+
+    /// <summary>Test seam: whether the way to <paramref name="rank"/> is full (its queue at capacity, its socket at the high-water mark), read on the poller thread.</summary>
+    internal Task<bool> SendBlockedAsync(int rank) => RunOnPoller(() =>
+        _peerByRank[rank] is { } peer && peer.SendReadyArmed && peer.Queue.Reader.Count >= _options.SendQueueCapacity);
+
+    /// <summary>Test seam: how many incoming connections authenticated (a WELCOME went back to each), read on the poller thread.</summary>
+    internal Task<int> AuthenticatedConnectionsAsync() => RunOnPoller(() => _inbound.Count);
+
+    /// <summary>Test seam: connections this rank's ROUTER accepted that have not closed, as the monitor has seen them so far.</summary>
+    internal Task<int> OpenConnectionsAsync() => RunOnPoller(() => _monitor.OpenConnections);
 
     private static void ConfigureRouter(RouterSocket router, TransportOptions options, NetMQCertificate? certificate)
     {
@@ -513,6 +541,9 @@ public sealed partial class NetMqPeerTransport : IPeerTransport
 
     private Task RunOnPoller(Action action) =>
         Task.Factory.StartNew(action, CancellationToken.None, TaskCreationOptions.DenyChildAttach, _poller);
+
+    private Task<T> RunOnPoller<T>(Func<T> read) =>
+        Task.Factory.StartNew(read, CancellationToken.None, TaskCreationOptions.DenyChildAttach, _poller);
 
     /// <summary>A queued message: a pooled copy of the caller's bytes.</summary>
     private readonly record struct Outgoing(byte[] Buffer, int Length)

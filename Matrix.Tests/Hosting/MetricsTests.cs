@@ -115,6 +115,10 @@ public sealed class MetricsTests
             var ranks = await UntilAsync(async () => await prometheus.QueryAsync("sum by (rank) (matrix_tasks_admitted_total)") is { Count: 2 } r ? r : null, exited, () => string.Join('\n', output));
             CollectionAssert.AreEquivalent(new[] { "0", "1" }, ranks.Select(r => r.Labels["rank"]).ToArray());
             await UntilAsync(async () => await prometheus.QueryAsync("sum(matrix_tasks_succeeded_total)") is [var s] && (long)s.Value == success ? "ok" : null, exited, () => string.Join('\n', output));
+
+            // The transport's series of both ranks; nothing outside the job connected, and the ranks' own connections never count.
+            var handshakes = await UntilAsync(async () => await prometheus.QueryAsync("sum by (rank) (matrix_transport_handshake_failures_total)") is { Count: 2 } r ? r : null, exited, () => string.Join('\n', output));
+            Assert.IsTrue(handshakes.All(r => r.Value == 0), string.Join(", ", handshakes.Select(r => $"rank {r.Labels["rank"]}: {r.Value}")));
         }
         finally
         {

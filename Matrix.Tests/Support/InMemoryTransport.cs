@@ -55,7 +55,7 @@ internal sealed class InMemoryTransport : IPeerTransport
         return _all[rank]._inbox.Writer.WriteAsync((Rank, message.ToArray()), cancellationToken);
     }
 
-    public TransportStatistics GetStatistics() => new(false, [], 0, Sent);
+    public TransportStatistics GetStatistics() => new(false, [], 0, Sent, 0);
 
     public async ValueTask DisposeAsync()
     {

@@ -136,6 +136,43 @@ public sealed class NetMqPeerTransportTests
 
     [TestMethod]
     [Timeout(60_000, CooperativeCancellation = true)]
+    public async Task Ranks_that_leave_are_not_handshake_failures()
+    {
+        const int ranks = 3;
+        var transports = await ConnectAsync(ranks, Loopback(secure: true), Ct);
+        try
+        {
+            var inboxes = transports.Select(_ => new Inbox()).ToArray();
+            foreach (var t in transports)
+            {
+                t.Start(inboxes[t.Rank].Receive);
+            }
+
+            foreach (var t in transports)
+            {
+                Assert.AreEqual(ranks - 1, await t.OpenConnectionsAsync(), $"rank {t.Rank} saw every peer connect");
+                Assert.AreEqual(ranks - 1, await t.AuthenticatedConnectionsAsync());
+            }
+
+            // Rank 0 leaves: the others see its connection close, after it authenticated.
+            await transports[0].DisposeAsync();
+            foreach (var t in transports.Skip(1))
+            {
+                await WaitUntilAsync(async () => await t.OpenConnectionsAsync() == ranks - 2, Ct);
+                Assert.AreEqual(0, t.GetStatistics().HandshakeFailures, $"rank {t.Rank} counted rank 0's leaving as a handshake failure");
+            }
+
+            await transports[1].SendAsync(2, Payload(1, 2, 0, 64), Ct);
+            await WaitUntilAsync(() => inboxes[2].Total == 1, Ct);
+        }
+        finally
+        {
+            await DisposeAllAsync(transports);
+        }
+    }
+
+    [TestMethod]
+    [Timeout(60_000, CooperativeCancellation = true)]
     public async Task Sending_to_itself_or_outside_the_job_is_refused()
     {
         var transports = await ConnectAsync(2, Loopback(secure: false), Ct);
@@ -168,7 +205,8 @@ public sealed class NetMqPeerTransportTests
             await transports[1].SetReceivingPausedAsync(true);
 
             // The queue, ZeroMQ's pipes and the kernel's buffers absorb a bounded number of messages; after that
-            // SendAsync must stay incomplete. (It also waits briefly whenever the poller lags the loop: those waits end.)
+            // SendAsync must wait, with the queue full and the socket at its high-water mark. (It also waits briefly
+            // whenever the poller lags the loop, or the socket drains into the kernel: those waits end.)
             var sent = 0;
             Task? pending = null;
             for (; sent < 5_000; sent++)
@@ -177,7 +215,7 @@ public sealed class NetMqPeerTransportTests
                 if (!send.IsCompleted)
                 {
                     var task = send.AsTask();
-                    await Task.WhenAny(task, Task.Delay(500, Ct));
+                    await WaitUntilAsync(async () => task.IsCompleted || await transports[0].SendBlockedAsync(1), Ct);
                     if (!task.IsCompleted)
                     {
                         pending = task;
@@ -188,10 +226,8 @@ public sealed class NetMqPeerTransportTests
                 }
             }
 
-            Assert.IsNotNull(pending, "SendAsync never waited: the send path is not bounded");
+            Assert.IsNotNull(pending, "SendAsync never waited on a full way to the peer: the send path is not bounded");
             TestContext.WriteLine($"SendAsync waited after {sent} messages of {size} bytes");
-            await Task.Delay(200, Ct);
-            Assert.IsFalse(pending.IsCompleted, "SendAsync completed while the receiver was paused");
             Assert.AreEqual(0, inbox.Total);
 
             await transports[1].SetReceivingPausedAsync(false);

@@ -41,6 +41,15 @@ internal static class TransportTestKit
         }
     }
 
+    /// <summary>Polls <paramref name="condition"/> (which may ask the transport's poller thread) until it holds; the test's own timeout bounds the wait.</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, CancellationToken ct)
+    {
+        while (!await condition())
+        {
+            await Task.Delay(5, ct);
+        }
+    }
+
     /// <summary>Deterministic bytes for message <paramref name="index"/> from <paramref name="from"/> to <paramref name="to"/>.</summary>
     public static byte[] Payload(int from, int to, int index, int size)
     {
