@@ -3,14 +3,16 @@ using CommandLine;
 using CommandLine.Text;
 using Matrix.Engine.Scenarios;
 using Matrix.Engine.Settings;
-using Matrix.Hosting.Bench;
 using Matrix.Hosting.Cli;
-using Matrix.Hosting.Run;
+using Matrix.Hosting.Commands;
 using Matrix.Mpi.Ranks;
 using Matrix.Mpi.Transport;
 
 namespace Matrix.Hosting;
 
+// This file only parses, dispatches and maps exceptions to exit codes. Each verb is two files named after it:
+// its options in Cli/<Name>Verb.cs and its handler in Commands/<Name>Command.cs; what a handler composes
+// lives in its concern's folder (Run/, Bench/, SimServer/), so a verb's code is found from its name alone.
 /// <summary>
 /// The host entry point. The <c>matrix</c> executable and a user's own scenario executable are each one
 /// call: <c>return await MatrixHost.RunAsync(args, [new MyScenario()]);</c>. It gives them every verb
@@ -41,7 +43,7 @@ public static class MatrixHost
             return await parsed.MapResult(
                 (RunVerb v) => RunCommand.ExecuteAsync(v, scenarios, console, token),
                 (SimServerVerb v) => SimServerCommand.ExecuteAsync(v, scenarios, console, token),
-                (InspectVerb v) => Task.FromResult(Store.Arrow.OutputInspector.Inspect(v.Directory, console.Out, console.Error)),
+                (InspectVerb v) => Task.FromResult(InspectCommand.Execute(v, console)),
                 (RanksVerb _) => RanksCommand.ExecuteAsync(console, token),
                 (BenchVerb v) => BenchCommand.ExecuteAsync(v, args, scenarios, console, token),
                 errors => ReportParseErrorsAsync(parsed, errors, scenarios, console)).ConfigureAwait(false);

@@ -11,12 +11,13 @@ using Matrix.Engine.Scenarios;
 using Matrix.Engine.Settings;
 using Matrix.Hosting.Cli;
 using Matrix.Hosting.Logging;
+using Matrix.Hosting.Run;
 using Matrix.Mpi.Transport;
 using Matrix.Store.Arrow;
 using Matrix.Store.Content;
 using Microsoft.Extensions.Logging;
 
-namespace Matrix.Hosting.Run;
+namespace Matrix.Hosting.Commands;
 
 /// <summary>
 /// <c>matrix run</c>: resolves the settings, checks everything a user can get wrong before the first

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using Matrix.Engine.Scenarios;
+using Matrix.Hosting.Bench;
 using Matrix.Hosting.Cli;
-using Matrix.Hosting.Run;
 
-namespace Matrix.Hosting.Bench;
+namespace Matrix.Hosting.Commands;
 
 /// <summary>
 /// <c>matrix bench</c>: runs the named suites, each configuration as a child <c>matrix run</c> of this very
