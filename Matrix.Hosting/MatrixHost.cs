@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using CommandLine;
 using CommandLine.Text;
 using Matrix.Engine.Scenarios;
@@ -125,49 +124,4 @@ public static class MatrixHost
         RepeatedOptionError r => $"option '--{r.NameInfo.LongName}' given twice",
         UnknownOptionError or _ => error.Tag.ToString(),
     };
-
-    /// <summary>First Ctrl+C or SIGTERM: stop admitting and finish cleanly. A second Ctrl+C: exit at once.</summary>
-    private sealed class InterruptHandler : IDisposable
-    {
-        private readonly CancellationTokenSource _cts;
-        private readonly PosixSignalRegistration _sigterm;
-        private int _count;
-
-        public InterruptHandler(CancellationToken outer)
-        {
-            _cts = CancellationTokenSource.CreateLinkedTokenSource(outer);
-            Console.CancelKeyPress += OnCancelKeyPress;
-            _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
-            {
-                ctx.Cancel = true;
-                _cts.Cancel();
-            });
-        }
-
-        public CancellationToken Token => _cts.Token;
-
-        public void Dispose()
-        {
-            Console.CancelKeyPress -= OnCancelKeyPress;
-            _sigterm.Dispose();
-            _cts.Dispose();
-        }
-
-        private void OnCancelKeyPress(object? sender, ConsoleCancelEventArgs e)
-        {
-            if (Interlocked.Increment(ref _count) == 1)
-            {
-                e.Cancel = true;
-                Console.Error.WriteLine();
-                Console.Error.WriteLine("matrix: stopping: finishing the tasks in flight (Ctrl+C again to abort)");
-                _cts.Cancel();
-            }
-        }
-    }
-}
-
-/// <summary>The streams the host writes to; tests pass their own and no signal handlers are installed.</summary>
-public sealed record HostConsole(TextWriter Out, TextWriter Error, bool ErrorIsTerminal, bool HandlesSignals = false)
-{
-    public static HostConsole System => new(Console.Out, Console.Error, !Console.IsErrorRedirected, HandlesSignals: true);
 }
