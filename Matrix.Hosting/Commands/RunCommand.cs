@@ -28,20 +28,17 @@ internal static class RunCommand
 {
     public static async Task<int> ExecuteAsync(RunVerb verb, IReadOnlyList<Scenario> scenarios, HostConsole console, CancellationToken cancellationToken)
     {
-        if (verb.RetryFailed && !verb.Resume)
-        {
-            throw new UsageException("--retry-failed works with --resume: it runs the failed tasks of the run in --out again");
-        }
+        RunSettingsResolver.CheckFlags(verb);
 
         // Logs go to stderr, user mistakes stay one plain line (MatrixHost.cs), stdout keeps the summary.
         var logRank = new LogRank();
         using var loggers = LogOptions.CreateFactory(console, verb.LogLevel, verb.LogFormat, logRank);
         var log = loggers.CreateLogger(HostLog.Category);
-        var scenario = FindScenario(verb.Scenario, scenarios);
-        var settings = ResolveSettings(verb, scenario);
+        var scenario = RunSettingsResolver.FindScenario(verb.Scenario, scenarios);
+        var settings = RunSettingsResolver.Resolve(verb, scenario);
         if (verb.HelpSettings)
         {
-            await PrintSettingsAsync(settings, console.Out).ConfigureAwait(false);
+            await SettingsHelp.WriteAsync(settings, console.Out).ConfigureAwait(false);
             return ExitCodes.Success;
         }
 
@@ -261,55 +258,6 @@ internal static class RunCommand
         }
     }
 
-    private static Scenario FindScenario(string? name, IReadOnlyList<Scenario> scenarios)
-    {
-        var names = string.Join(", ", scenarios.Select(s => s.Name));
-        if (string.IsNullOrEmpty(name))
-        {
-            throw new UsageException($"run: name a scenario (available: {names})");
-        }
-
-        return scenarios.FirstOrDefault(s => s.Name == name)
-            ?? throw new UsageException($"unknown scenario '{name}' (available: {names})");
-    }
-
-    internal static RunSettings ResolveSettings(RunVerb verb, Scenario scenario)
-    {
-        var schema = new SettingsSchema();
-        EngineSettings.Declare(schema);
-        HttpLlmOptions.Declare(schema);
-        LlmPoolSettings.Declare(schema, scenario.Roles);
-        SimFleetOptions.Declare(schema);
-        TransportSettings.Declare(schema);
-        MetricsSettings.Declare(schema);
-        scenario.DeclareSettings(schema);
-        EngineSettings.DeclareRoles(schema, scenario.Roles);
-        Placement.Declare(schema, scenario.Roles.Select(r => r.Name));
-
-        var settings = new RunSettings(schema);
-        if (verb.Config is not null)
-        {
-            SettingsLoader.ApplyYaml(settings, verb.Config);
-        }
-
-        SettingsLoader.ApplySets(settings, verb.Set);
-        if (verb.Input is not null && verb.Data is not null)
-        {
-            throw new UsageException("give --input or --data, not both");
-        }
-
-        SettingsLoader.ApplyFlag(settings, EngineSettings.Input, verb.Input ?? verb.Data, verb.Input is null ? "--data" : "--input");
-        SettingsLoader.ApplyFlag(settings, EngineSettings.Out, verb.Out, "--out");
-        SettingsLoader.ApplyFlag(settings, EngineSettings.Llm, verb.Llm, "--llm");
-        SettingsLoader.ApplyFlag(settings, EngineSettings.Model, verb.Model, "--model");
-        SettingsLoader.ApplyFlag(settings, EngineSettings.Tasks, verb.Tasks, "--tasks");
-        SettingsLoader.ApplyFlag(settings, EngineSettings.Trials, verb.Trials, "--trials");
-        SettingsLoader.ApplyFlag(settings, EngineSettings.Concurrency, verb.Concurrency, "--concurrency");
-        SettingsLoader.ApplyFlag(settings, EngineSettings.Seed, verb.Seed, "--seed");
-        SettingsLoader.ApplyFlag(settings, MetricsSettings.Port, verb.MetricsPort, "--metrics-port");
-        return settings;
-    }
-
     private static void CheckInput(string? path)
     {
         if (path is not null && !File.Exists(path) && !Directory.Exists(path))
@@ -377,21 +325,6 @@ internal static class RunCommand
             }
 
             yield return row;
-        }
-    }
-
-    private static async Task PrintSettingsAsync(RunSettings settings, TextWriter output)
-    {
-        foreach (var def in settings.Schema.Definitions)
-        {
-            var value = settings.Get(def.Key) switch
-            {
-                null => "(unset)",
-                string[] list => string.Join(',', list),
-                IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-                var v => v.ToString(),
-            };
-            await output.WriteLineAsync($"{def.Key} = {value}\n    {def.Help}").ConfigureAwait(false);
         }
     }
 
