@@ -1,21 +1,17 @@
 using System.Globalization;
 using Matrix.Engine.Llm;
-using Matrix.Engine.Llm.Http;
 using Matrix.Engine.Llm.Pools;
-using Matrix.Engine.Llm.Sim;
 using Matrix.Engine.Metrics;
 using Matrix.Engine.Output;
 using Matrix.Engine.Runtime;
 using Matrix.Engine.Runtime.Baselines;
 using Matrix.Engine.Scenarios;
-using Matrix.Engine.Settings;
 using Matrix.Hosting.Cli;
 using Matrix.Hosting.Logging;
 using Matrix.Hosting.Run;
 using Matrix.Mpi.Transport;
 using Matrix.Store.Arrow;
 using Matrix.Store.Content;
-using Microsoft.Extensions.Logging;
 
 namespace Matrix.Hosting.Commands;
 
@@ -42,32 +38,15 @@ internal static class RunCommand
             return ExitCodes.Success;
         }
 
-        var scheduler = EngineOptions.SchedulerOf(settings.GetString(EngineSettings.Scheduler));
-        if (scheduler != SchedulerKind.P2p && settings.GetInt(EngineSettings.OffloadBytes) != 0)
-        {
-            // The baselines keep whole messages in their tasks, as the systems they stand for do.
-            settings.Set(EngineSettings.OffloadBytes, "0", $"scheduler={EngineOptions.NameOf(scheduler)}");
-        }
-
-        var outDir = settings.GetString(EngineSettings.Out)!;
-        var inputPath = settings.GetString(EngineSettings.Input);
-        CheckInput(inputPath);
-        var identity = RunIdentity.Of(scenario.Name, settings);
-        if (verb.Resume)
-        {
-            identity.CheckResumable(outDir);
-        }
-        else
-        {
-            CheckOutputDirectory(outDir);
-        }
+        var plan = RunPreflight.Check(scenario, settings, verb.Resume, verb.RetryFailed);
+        var (scheduler, outDir, inputPath, identity) = (plan.Scheduler, plan.OutDir, plan.InputPath, plan.Identity);
 
         // The LLM pools are checked (settings, URL files, API keys, endpoints answering) before anything is written.
         var llmCounters = new LlmCounters();
-        var llm = await CreateLlmAsync(scenario, settings, llmCounters, loggers, cancellationToken).ConfigureAwait(false);
+        var llm = await RunPreflight.CreateLlmAsync(scenario, settings, llmCounters, loggers, cancellationToken).ConfigureAwait(false);
         await using var llmLifetime = llm as IAsyncDisposable ?? NoLifetime.Instance;
 
-        // Every rank has checked the output directory before any rank can pass the transport's start barrier and write.
+        // Every rank has checked the output directory (RunPreflight) before any rank can pass the transport's start barrier and write.
         await using var session = await RankSession.OpenAsync(settings, loggers, cancellationToken).ConfigureAwait(false);
         if (scheduler != SchedulerKind.P2p && session.Size > 1)
         {
@@ -128,7 +107,7 @@ internal static class RunCommand
         {
             var engine = Schedulers.Create(scenario, context, options, sink, transport: session.Transport, placement: placement, llm: llmCounters, contentStore: store);
             metrics?.Observe(new EngineMetrics(session.Rank, engine, llmCounters, (llm as LlmFleet)?.Pools, session.Transport), store);
-            var rows = Shard(Limit(scenario.ReadInputAsync(new InputSource(inputPath, limit), context, cancellationToken), limit), session.Rank, session.Size);
+            var rows = InputRows.Shard(InputRows.Limit(scenario.ReadInputAsync(new InputSource(inputPath, limit), context, cancellationToken), limit), session.Rank, session.Size);
             var progress = session.Rank == 0
                 ? new ProgressReporter(
                     session.Size == 1 ? scenario.Name : string.Create(CultureInfo.InvariantCulture, $"{scenario.Name} x{session.Size} ranks"),
@@ -245,88 +224,6 @@ internal static class RunCommand
 
     /// <summary>Where ranks keep their content stores: inside the output directory, removed after the run.</summary>
     private const string WorkDirectory = ".work";
-
-    /// <summary>Data parallelism: rank r takes the rows whose index is r modulo the number of ranks.</summary>
-    private static async IAsyncEnumerable<InputRow> Shard(IAsyncEnumerable<InputRow> rows, int rank, int size)
-    {
-        await foreach (var row in rows.ConfigureAwait(false))
-        {
-            if (size == 1 || row.Index % size == rank)
-            {
-                yield return row;
-            }
-        }
-    }
-
-    private static void CheckInput(string? path)
-    {
-        if (path is not null && !File.Exists(path) && !Directory.Exists(path))
-        {
-            throw new UsageException($"input '{path}' does not exist");
-        }
-    }
-
-    /// <summary>A run never mixes its parts with another run's: that would be silently wrong output.</summary>
-    private static void CheckOutputDirectory(string outDir)
-    {
-        if (File.Exists(outDir))
-        {
-            throw new UsageException($"--out '{outDir}' is a file, not a directory");
-        }
-
-        if (Directory.Exists(outDir)
-            && (Directory.EnumerateFiles(outDir, "part-*.arrow").Any() || File.Exists(Path.Combine(outDir, ManifestWriter.FileName)) || RunIdentity.ExistsIn(outDir)))
-        {
-            throw new UsageException($"output directory '{outDir}' already holds a run's output; pass --resume to continue it, or choose another --out");
-        }
-    }
-
-    /// <summary>
-    /// The rank's LLM client: <c>--llm oracle</c> for scenarios that have one, else the pools (<see cref="LlmFleet"/>) with
-    /// every role bound to its own; endpoints given directly must answer now (a user mistake otherwise).
-    /// </summary>
-    private static async Task<ILlmClient> CreateLlmAsync(Scenario scenario, RunSettings settings, LlmCounters counters, ILoggerFactory loggers, CancellationToken cancellationToken)
-    {
-        var targets = settings.GetList(EngineSettings.Llm);
-        if (targets.Count == 1 && targets[0] == OracleLlm.Name)
-        {
-            return scenario.HasOracle
-                ? new OracleLlm()
-                : throw new UsageException($"--llm oracle: {scenario.Name} has no oracle (tau2 has one); use sim or an endpoint URL");
-        }
-
-        var fleet = LlmFleet.Create(
-            settings,
-            scenario.Roles,
-            counters,
-            () => new SimulatedLlm(SimFleetOptions.FromSettings(settings), counters, responders: scenario.SimResponders),
-            loggers);
-        try
-        {
-            await fleet.ProbeAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (LlmUnavailableException e)
-        {
-            await fleet.DisposeAsync().ConfigureAwait(false);
-            throw new UsageException(e.Message);
-        }
-
-        return fleet;
-    }
-
-    private static async IAsyncEnumerable<InputRow> Limit(IAsyncEnumerable<InputRow> rows, long? limit)
-    {
-        long n = 0;
-        await foreach (var row in rows.ConfigureAwait(false))
-        {
-            if (n++ >= limit)
-            {
-                yield break;
-            }
-
-            yield return row;
-        }
-    }
 
     /// <summary>Stands in for the lifetime of an LLM client that owns nothing (the oracle).</summary>
     private sealed class NoLifetime : IAsyncDisposable
