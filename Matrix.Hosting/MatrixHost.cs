@@ -1,16 +1,17 @@
-using System.Runtime.InteropServices;
 using CommandLine;
 using CommandLine.Text;
 using Matrix.Engine.Scenarios;
 using Matrix.Engine.Settings;
-using Matrix.Hosting.Bench;
 using Matrix.Hosting.Cli;
-using Matrix.Hosting.Run;
+using Matrix.Hosting.Commands;
 using Matrix.Mpi.Ranks;
 using Matrix.Mpi.Transport;
 
 namespace Matrix.Hosting;
 
+// This file only parses, dispatches and maps exceptions to exit codes. Each verb is two files named after it:
+// its options in Cli/<Name>Verb.cs and its handler in Commands/<Name>Command.cs; what a handler composes
+// lives in its concern's folder (Run/, Bench/, SimServer/), so a verb's code is found from its name alone.
 /// <summary>
 /// The host entry point. The <c>matrix</c> executable and a user's own scenario executable are each one
 /// call: <c>return await MatrixHost.RunAsync(args, [new MyScenario()]);</c>. It gives them every verb
@@ -41,7 +42,7 @@ public static class MatrixHost
             return await parsed.MapResult(
                 (RunVerb v) => RunCommand.ExecuteAsync(v, scenarios, console, token),
                 (SimServerVerb v) => SimServerCommand.ExecuteAsync(v, scenarios, console, token),
-                (InspectVerb v) => Task.FromResult(Store.Arrow.Read.OutputInspector.Inspect(v.Directory, console.Out, console.Error)),
+                (InspectVerb v) => Task.FromResult(InspectCommand.Execute(v, console)),
                 (RanksVerb _) => RanksCommand.ExecuteAsync(console, token),
                 (BenchVerb v) => BenchCommand.ExecuteAsync(v, args, scenarios, console, token),
                 errors => ReportParseErrorsAsync(parsed, errors, scenarios, console)).ConfigureAwait(false);
@@ -123,49 +124,4 @@ public static class MatrixHost
         RepeatedOptionError r => $"option '--{r.NameInfo.LongName}' given twice",
         UnknownOptionError or _ => error.Tag.ToString(),
     };
-
-    /// <summary>First Ctrl+C or SIGTERM: stop admitting and finish cleanly. A second Ctrl+C: exit at once.</summary>
-    private sealed class InterruptHandler : IDisposable
-    {
-        private readonly CancellationTokenSource _cts;
-        private readonly PosixSignalRegistration _sigterm;
-        private int _count;
-
-        public InterruptHandler(CancellationToken outer)
-        {
-            _cts = CancellationTokenSource.CreateLinkedTokenSource(outer);
-            Console.CancelKeyPress += OnCancelKeyPress;
-            _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
-            {
-                ctx.Cancel = true;
-                _cts.Cancel();
-            });
-        }
-
-        public CancellationToken Token => _cts.Token;
-
-        public void Dispose()
-        {
-            Console.CancelKeyPress -= OnCancelKeyPress;
-            _sigterm.Dispose();
-            _cts.Dispose();
-        }
-
-        private void OnCancelKeyPress(object? sender, ConsoleCancelEventArgs e)
-        {
-            if (Interlocked.Increment(ref _count) == 1)
-            {
-                e.Cancel = true;
-                Console.Error.WriteLine();
-                Console.Error.WriteLine("matrix: stopping: finishing the tasks in flight (Ctrl+C again to abort)");
-                _cts.Cancel();
-            }
-        }
-    }
-}
-
-/// <summary>The streams the host writes to; tests pass their own and no signal handlers are installed.</summary>
-public sealed record HostConsole(TextWriter Out, TextWriter Error, bool ErrorIsTerminal, bool HandlesSignals = false)
-{
-    public static HostConsole System => new(Console.Out, Console.Error, !Console.IsErrorRedirected, HandlesSignals: true);
 }

@@ -142,6 +142,7 @@ public sealed partial class MultiRankRunTests
         var transport = Manifest(dir["two"]).GetProperty("transport");
         Assert.IsTrue(transport.GetProperty("secure").GetBoolean());
         Assert.IsGreaterThan(0L, transport.GetProperty("frames_rejected").GetInt64(), "the plaintext ZMTP/1.0 frames reached the socket and were refused");
+        Assert.IsGreaterThan(0L, transport.GetProperty("handshake_failures").GetInt64(), "the attackers' connections closed without a handshake and were counted");
         Assert.AreEqual(0L, transport.GetProperty("decode_errors").GetInt64(), "nothing unauthenticated reached the engine");
     }
 

@@ -1,7 +1,7 @@
 using Matrix.Hosting.Cli;
 using Matrix.Mpi.Ranks;
 
-namespace Matrix.Hosting.Run;
+namespace Matrix.Hosting.Commands;
 
 /// <summary><c>matrix ranks</c>: the quickest way to see that srun or mpiexec starts the ranks you expect.</summary>
 internal static class RanksCommand

@@ -5,7 +5,7 @@ using Matrix.Hosting.Cli;
 using SimLlmServer = Matrix.Hosting.SimServer.SimServer;
 using Matrix.Hosting.SimServer;
 
-namespace Matrix.Hosting.Run;
+namespace Matrix.Hosting.Commands;
 
 /// <summary>
 /// <c>matrix sim-server</c>: serves the simulated LLM until interrupted, with every scenario's responders (in scenario

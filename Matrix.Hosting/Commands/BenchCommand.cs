@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using Matrix.Engine.Scenarios;
+using Matrix.Hosting.Bench;
 using Matrix.Hosting.Cli;
 using Matrix.Hosting.Run;
 
-namespace Matrix.Hosting.Bench;
+namespace Matrix.Hosting.Commands;
 
 /// <summary>
 /// <c>matrix bench</c>: runs the named suites, each configuration as a child <c>matrix run</c> of this very
@@ -96,6 +97,6 @@ internal static class BenchCommand
     private static bool KnowsSetting(IReadOnlyList<Scenario> scenarios, string key)
     {
         var scenario = scenarios.FirstOrDefault(s => FleetPreset.All.Any(p => p.Scenario == s.Name)) ?? scenarios.FirstOrDefault();
-        return scenario is not null && RunCommand.ResolveSettings(new RunVerb { Scenario = scenario.Name }, scenario).Schema.TryGet(key, out _);
+        return scenario is not null && RunSettingsResolver.Resolve(new RunVerb { Scenario = scenario.Name }, scenario).Schema.TryGet(key, out _);
     }
 }
