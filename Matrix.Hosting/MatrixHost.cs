@@ -1,11 +1,8 @@
 using CommandLine;
 using CommandLine.Text;
 using Matrix.Engine.Scenarios;
-using Matrix.Engine.Settings;
 using Matrix.Hosting.Cli;
 using Matrix.Hosting.Commands;
-using Matrix.Mpi.Ranks;
-using Matrix.Mpi.Transport;
 
 namespace Matrix.Hosting;
 
@@ -47,31 +44,10 @@ public static class MatrixHost
                 (BenchVerb v) => BenchCommand.ExecuteAsync(v, args, scenarios, console, token),
                 errors => ReportParseErrorsAsync(parsed, errors, scenarios, console)).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is UsageException or SettingsException or InputException)
+        catch (Exception e) when (HostErrors.Describe(e, token.IsCancellationRequested) is { } failure)
         {
-            await console.Error.WriteLineAsync($"matrix: {e.Message}").ConfigureAwait(false);
-            return ExitCodes.Usage;
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-            await console.Error.WriteLineAsync("matrix: interrupted").ConfigureAwait(false);
-            return ExitCodes.Interrupted;
-        }
-        catch (MpiException e)
-        {
-            // A launch mistake (no MPI library, MPI size different from SLURM_NTASKS): the user's to fix.
-            await console.Error.WriteLineAsync($"matrix: {e.Message}").ConfigureAwait(false);
-            return ExitCodes.Usage;
-        }
-        catch (Exception e) when (e is PeerUnreachableException or TimeoutException)
-        {
-            await console.Error.WriteLineAsync($"matrix: rank start-up failed: {e.Message}").ConfigureAwait(false);
-            return ExitCodes.RuntimeFailure;
-        }
-        catch (IOException e)
-        {
-            await console.Error.WriteLineAsync($"matrix: {e.Message}").ConfigureAwait(false);
-            return ExitCodes.RuntimeFailure;
+            await console.Error.WriteLineAsync($"matrix: {failure.Line}").ConfigureAwait(false);
+            return failure.ExitCode;
         }
     }
 

@@ -28,8 +28,21 @@ internal static class RunCommand
         }
 
         var plan = RunPreflight.Check(scenario, settings, verb.Resume, verb.RetryFailed);
-        await using var run = await RankRun.StartAsync(plan, console, loggers, logRank, cancellationToken).ConfigureAwait(false);
-        var result = await run.RunAsync(cancellationToken).ConfigureAwait(false);
-        return await RunReporter.ReportAsync(run, result, console).ConfigureAwait(false);
+        var run = await RankRun.StartAsync(plan, console, loggers, logRank, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var result = await run.RunAsync(cancellationToken).ConfigureAwait(false);
+            return await RunReporter.ReportAsync(run, result, console).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Before the session closes: a failed rank ends the whole job rather than leave the others waiting.
+            await run.Session.AbortJobOnErrorAsync(e, console).ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            await run.DisposeAsync().ConfigureAwait(false);
+        }
     }
 }

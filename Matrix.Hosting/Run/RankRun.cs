@@ -72,8 +72,13 @@ internal sealed class RankRun : IAsyncDisposable
             var parts = await OpenAsync(plan, loggers, logRank, owned, cancellationToken).ConfigureAwait(false);
             return new RankRun(parts, owned, console);
         }
-        catch
+        catch (Exception e)
         {
+            if (owned.OfType<RankSession>().FirstOrDefault() is { } session)
+            {
+                await session.AbortJobOnErrorAsync(e, console).ConfigureAwait(false);
+            }
+
             await CloseAsync(owned).ConfigureAwait(false);
             throw;
         }

@@ -1,5 +1,6 @@
 using Matrix.Engine.Settings;
 using Matrix.Engine.Transport;
+using Matrix.Hosting.Cli;
 using Matrix.Mpi.Ranks;
 using Matrix.Mpi.Transport;
 using Microsoft.Extensions.Logging;
@@ -69,6 +70,26 @@ internal sealed class RankSession : IAsyncDisposable
         Exchange?.BarrierAsync(cancellationToken) ?? Task.CompletedTask;
 
     public long FramesRejected => Transport?.GetStatistics().FramesRejected ?? 0;
+
+    /// <summary>
+    /// When this rank fails with an error the user must see (<see cref="HostErrors"/>) while other ranks are in the
+    /// job: writes the error, then ends every rank (MPI_Abort) with its exit code. Without it the other ranks would
+    /// wait at the next barrier for this one until the allocation's time limit. Returns when there is nothing to
+    /// end (one rank, an in-process exchange, Ctrl+C, which reached every rank anyway, or a bug: that crashes the
+    /// process, and the launcher ends the job).
+    /// </summary>
+    public async Task AbortJobOnErrorAsync(Exception error, HostConsole console)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        if (Size > 1 && Exchange is MpiRankExchange mpi && error is not OperationCanceledException
+            && HostErrors.Describe(error, interrupted: false) is { } failure)
+        {
+            await console.Error.WriteLineAsync($"matrix: {failure.Line}").ConfigureAwait(false);
+            await console.Error.WriteLineAsync($"matrix: rank {Rank} of {Size} failed: ending every rank of the job").ConfigureAwait(false);
+            await console.Error.FlushAsync().ConfigureAwait(false);
+            mpi.Abort(failure.ExitCode);
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {

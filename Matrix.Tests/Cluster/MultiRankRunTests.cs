@@ -146,6 +146,27 @@ public sealed partial class MultiRankRunTests
         Assert.AreEqual(0L, transport.GetProperty("decode_errors").GetInt64(), "nothing unauthenticated reached the engine");
     }
 
+    [TestMethod]
+    [Timeout(300_000, CooperativeCancellation = true)]
+    public async Task A_rank_that_fails_after_the_job_formed_ends_every_rank_with_its_error()
+    {
+        // Rank 1 serves metrics on the base port + 1: holding that port makes rank 1 alone fail, after every rank
+        // joined the job. Before, rank 0 then waited at the end barrier forever (here: until the launcher's timeout).
+        using var dir = new TempDir();
+        using var blocker = new TcpListener(System.Net.IPAddress.Any, 0);
+        blocker.Start();
+        var taken = ((System.Net.IPEndPoint)blocker.LocalEndpoint).Port;
+
+        var run = await Launch.MpiExecAsync(
+            2,
+            ["run", "coral", "--tasks", "200", "--out", dir["failed"], "--metrics-port", (taken - 1).ToString(System.Globalization.CultureInfo.InvariantCulture), .. Launch.LoopbackSettings, "sim.zero_latency=true"],
+            TimeSpan.FromMinutes(2));
+
+        Assert.AreEqual(2, run.ExitCode, run.Error);
+        Assert.Contains($"cannot serve metrics on port {taken}", run.Error);
+        Assert.Contains("rank 1 of 2 failed: ending every rank of the job", run.Error);
+    }
+
     [GeneratedRegex(@"listens on tcp://([0-9.]+):(\d+)")]
     private static partial Regex ListenLine();
 
