@@ -69,8 +69,8 @@ public sealed class EngineMetrics : IDisposable
 
         _meter.CreateObservableGauge("matrix.hop.latency.seconds", () => Percentiles(_engine.LiveLatency().Hops), description: "Hop latency quantiles since the start (quantile 0.5, 0.9, 0.99).");
         _meter.CreateObservableGauge("matrix.task.latency.seconds", () => Percentiles(_engine.LiveLatency().Tasks), description: "Task latency (admission to sink) quantiles since the start.");
-        Counter("matrix.task.latency.seconds.count", () => _engine.LiveLatency().Tasks.Count, "Tasks timed (the count behind the task latency quantiles).");
-        _meter.CreateObservableCounter("matrix.task.latency.seconds.sum", () => new Measurement<double>(_engine.LiveLatency().TaskNanoseconds / 1e9, _rank), description: "Σ task latency in seconds (with .count: the mean).");
+        Counter("matrix.tasks.timed", () => _engine.LiveLatency().Tasks.Count, "Tasks timed from admission to sink (the count behind the task latency quantiles).");
+        _meter.CreateObservableCounter("matrix.task.seconds", () => new Measurement<double>(_engine.LiveLatency().TaskNanoseconds / 1e9, _rank), description: "Σ task latency in seconds (over matrix.tasks.timed: the mean).");
 
         if (transport is not null)
         {
