@@ -2,8 +2,8 @@ using System.Globalization;
 using Matrix.Engine.Llm.Sim;
 using Matrix.Engine.Scenarios;
 using Matrix.Hosting.Cli;
-using SimLlmServer = Matrix.Hosting.SimServer.SimServer;
 using Matrix.Hosting.SimServer;
+using SimLlmServer = Matrix.Hosting.SimServer.SimServer;
 
 namespace Matrix.Hosting.Commands;
 
