@@ -62,6 +62,15 @@ public abstract class Scenario
     public virtual IReadOnlyList<Llm.Sim.ISimResponder> SimResponders => [];
 
     /// <summary>
+    /// Called once per run, after the settings are resolved and before anything is written. A scenario whose
+    /// prompts, columns or checks depend on its settings (templates to compile, a JSON schema to load) returns a
+    /// configured copy of itself, which the run then uses everywhere; a bad value throws
+    /// <see cref="SettingsException"/>, which the host reports as one line with exit code 2. The default returns
+    /// this scenario unchanged.
+    /// </summary>
+    public virtual Scenario Configure(RunSettings settings) => this;
+
+    /// <summary>
     /// Whether the scenario runs with <c>--llm oracle</c> (<see cref="Llm.OracleLlm"/>): scripted agents that replay
     /// the reference solution instead of calling a model. Other scenarios refuse that setting at start.
     /// </summary>

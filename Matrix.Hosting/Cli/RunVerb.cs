@@ -36,6 +36,15 @@ internal sealed class RunVerb
     [Option("seed", HelpText = "Run seed (default 0): the same seed gives the same records.")]
     public string? Seed { get; set; }
 
+    [Option("prompt", HelpText = "The prompt template of a scenario that takes one (generate): sets <scenario>.prompt, e.g. --prompt 'Translate to French: {{ text }}'.")]
+    public string? Prompt { get; set; }
+
+    [Option("system", HelpText = "The system prompt template of a scenario that takes one (generate): sets <scenario>.system.")]
+    public string? SystemPrompt { get; set; }
+
+    [Option("schema", HelpText = "A JSON Schema for the replies of a scenario that takes one (generate), inline or @file: sets <scenario>.schema.")]
+    public string? Schema { get; set; }
+
     [Option("config", HelpText = "YAML file of settings (nested keys: 'llm: {max_retries: 3}' is llm.max_retries).")]
     public string? Config { get; set; }
 

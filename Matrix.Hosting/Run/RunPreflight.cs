@@ -44,7 +44,9 @@ internal static class RunPreflight
             CheckOutputDirectory(outDir);
         }
 
-        return new RunPlan(scenario, settings, scheduler, outDir, inputPath, identity) { Resume = resume, RetryFailed = retryFailed };
+        // The scenario checks its own settings (templates, schemas) here too, so its mistakes also precede any write.
+        var configured = scenario.Configure(settings);
+        return new RunPlan(configured, settings, scheduler, outDir, inputPath, identity) { Resume = resume, RetryFailed = retryFailed };
     }
 
     /// <summary>

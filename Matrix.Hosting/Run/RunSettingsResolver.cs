@@ -54,6 +54,26 @@ internal static class RunSettingsResolver
         return new RunSettings(schema);
     }
 
+    /// <summary>
+    /// <c>--prompt</c>, <c>--system</c> and <c>--schema</c> set the scenario's own key of that name
+    /// (<c>generate.prompt</c>): flags for scenarios built around a prompt, refused by the others.
+    /// </summary>
+    private static void ApplyScenarioFlag(RunSettings settings, Scenario scenario, string name, string? value)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        var key = $"{scenario.Name}.{name}";
+        if (!settings.Schema.TryGet(key, out _))
+        {
+            throw new UsageException($"--{name}: scenario '{scenario.Name}' takes no {name} (it has no setting {key})");
+        }
+
+        SettingsLoader.ApplyFlag(settings, key, value, $"--{name}");
+    }
+
     public static RunSettings Resolve(RunVerb verb, Scenario scenario)
     {
         ArgumentNullException.ThrowIfNull(verb);
@@ -78,6 +98,9 @@ internal static class RunSettingsResolver
         SettingsLoader.ApplyFlag(settings, EngineSettings.Concurrency, verb.Concurrency, "--concurrency");
         SettingsLoader.ApplyFlag(settings, EngineSettings.Seed, verb.Seed, "--seed");
         SettingsLoader.ApplyFlag(settings, MetricsSettings.Port, verb.MetricsPort, "--metrics-port");
+        ApplyScenarioFlag(settings, scenario, "prompt", verb.Prompt);
+        ApplyScenarioFlag(settings, scenario, "system", verb.SystemPrompt);
+        ApplyScenarioFlag(settings, scenario, "schema", verb.Schema);
         return settings;
     }
 }

@@ -161,7 +161,9 @@ public sealed class LlmFleet : ILlmClient, IAsyncDisposable
                 throw new SettingsException($"{source}: LLM pool '{name}' mixes 'sim' with server URLs; give a pool either 'sim' or URLs");
             }
 
-            return new LlmPool(name, sim(), model, structured);
+            // The simulated LLM follows a requested JSON schema, so a sim pool supports structured output unless told not to.
+            var simStructured = structured || s.SourceOf(LlmPoolSettings.StructuredOutputKey(name)) == "default";
+            return new LlmPool(name, sim(), model, simStructured);
         }
 
         var parsed = new List<Uri>(urls.Length);

@@ -64,6 +64,6 @@ public static class LlmPoolSettings
             .String(ApiKeyEnvKey(pool), null, $"LLM {p}: the environment variable that holds the API key, sent as 'Authorization: Bearer'.")
             .Int(MaxConnectionsKey(pool), 0, $"LLM {p}: concurrent connections per server URL (0: llm.max_connections).", 0, 1_000_000)
             .Double(TimeoutKey(pool), 0, $"LLM {p}: seconds one attempt may take (0: llm.timeout_seconds).", 0, 86_400)
-            .Bool(StructuredOutputKey(pool), false, $"LLM {p}: the servers support response_format json_schema (vLLM, SGLang, llama.cpp do); scenario steps that expect JSON then ask for it.");
+            .Bool(StructuredOutputKey(pool), false, $"LLM {p}: the servers support response_format json_schema (vLLM, SGLang, llama.cpp do); scenario steps that expect JSON then ask for it. A 'sim' pool does unless set to false.");
     }
 }
