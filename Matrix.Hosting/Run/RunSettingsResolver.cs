@@ -65,7 +65,11 @@ internal static class RunSettingsResolver
             return;
         }
 
-        var key = $"{scenario.Name}.{name}";
+        // A value of @FILE names a file: the scenario's <name>_file key (--schema @reply.json).
+        var key = value.StartsWith('@') && settings.Schema.TryGet($"{scenario.Name}.{name}_file", out _)
+            ? $"{scenario.Name}.{name}_file"
+            : $"{scenario.Name}.{name}";
+        value = key.EndsWith("_file", StringComparison.Ordinal) ? value[1..] : value;
         if (!settings.Schema.TryGet(key, out _))
         {
             throw new UsageException($"--{name}: scenario '{scenario.Name}' takes no {name} (it has no setting {key})");

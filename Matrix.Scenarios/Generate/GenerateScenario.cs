@@ -52,7 +52,15 @@ internal sealed class GenerateScenario : Scenario
         var prompt = settings.GetString(GenerateSettings.Prompt)
             ?? throw new SettingsException($"generate needs a prompt: --prompt 'Translate to French: {{{{ text }}}}' (or {GenerateSettings.Prompt} in --config)");
         var system = settings.GetString(GenerateSettings.System);
-        var schema = settings.GetString(GenerateSettings.Schema) is { } s ? ReplySchema.Load(GenerateSettings.Schema, s) : null;
+        var (inline, file) = (settings.GetString(GenerateSettings.Schema), settings.GetString(GenerateSettings.SchemaFile));
+        if (inline is not null && file is not null)
+        {
+            throw new SettingsException($"give {GenerateSettings.Schema} or {GenerateSettings.SchemaFile}, not both");
+        }
+
+        var schema = inline is not null ? ReplySchema.Load(GenerateSettings.Schema, inline)
+            : file is not null ? ReplySchema.LoadFile(GenerateSettings.SchemaFile, file)
+            : null;
         if (schema?.Properties.Select(p => p.Name).FirstOrDefault(n => CommonColumns.Contains(n) || n is "input" or "response") is { } clash)
         {
             throw new SettingsException($"{GenerateSettings.Schema}: property '{clash}' would replace the output column of that name; rename it");

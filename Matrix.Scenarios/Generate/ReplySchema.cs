@@ -29,16 +29,13 @@ internal sealed class ReplySchema
 
     public ResponseFormat Format => new("reply", Text);
 
-    /// <summary>Loads the schema from <paramref name="value"/> (inline JSON or <c>@file</c>); not JSON Schema: <see cref="SettingsException"/>.</summary>
-    public static ReplySchema Load(string key, string value)
-    {
-        var text = value;
-        if (value.StartsWith('@'))
-        {
-            var path = value[1..];
-            text = File.Exists(path) ? File.ReadAllText(path) : throw new SettingsException($"{key}: schema file '{path}' does not exist");
-        }
+    /// <summary>Reads the schema in file <paramref name="path"/> (<see cref="Load"/>).</summary>
+    public static ReplySchema LoadFile(string key, string path) =>
+        File.Exists(path) ? Load(key, File.ReadAllText(path)) : throw new SettingsException($"{key}: schema file '{path}' does not exist");
 
+    /// <summary>Reads the schema <paramref name="text"/>; not JSON Schema: <see cref="SettingsException"/> naming <paramref name="key"/>.</summary>
+    public static ReplySchema Load(string key, string text)
+    {
         JsonSchema schema;
         JsonNode? node;
         try

@@ -75,6 +75,46 @@ public sealed class GenerateRunTests
     }
 
     [TestMethod]
+    public async Task A_yaml_config_holds_the_prompts_and_the_schema_as_a_mapping_and_a_schema_file_works_too()
+    {
+        using var dir = new TempDir();
+        var input = WriteRows(dir, 12);
+        var config = dir["generate.yaml"];
+        File.WriteAllText(config, """
+            generate:
+              system: "You judge {{ lang }} text."
+              prompt: |
+                Is this friendly? {{ text }}
+              schema:
+                type: object
+                properties:
+                  friendly: {type: boolean}
+                  confidence: {type: number, minimum: 0, maximum: 1}
+                required: [friendly, confidence]
+            """);
+        var schemaFile = dir["reply.json"];
+        File.WriteAllText(schemaFile, """{"type":"object","properties":{"friendly":{"type":"boolean"},"confidence":{"type":"number","minimum":0,"maximum":1}}}""");
+
+        var yaml = await HostRun.MatrixAsync("run", "generate", "--input", input, "--config", config, "--out", dir["yaml"]);
+        var file = await HostRun.MatrixAsync("run", "generate", "--input", input, "--prompt", "Is this friendly? {{ text }}", "--schema", "@" + schemaFile, "--out", dir["file"]);
+
+        Assert.AreEqual(0, yaml.ExitCode, yaml.Error);
+        Assert.AreEqual(0, file.ExitCode, file.Error);
+        foreach (var out_ in new[] { dir["yaml"], dir["file"] })
+        {
+            var records = await RecordsAsync(out_);
+            Assert.HasCount(12, records);
+            Assert.IsTrue(records.All(r => r.GetProperty("status").GetString() == "success"));
+            Assert.IsTrue(records.All(r => r.GetProperty("friendly").ValueKind is JsonValueKind.True or JsonValueKind.False));
+            Assert.IsTrue(records.All(r => r.GetProperty("confidence").GetDouble() is >= 0 and <= 1));
+        }
+
+        var first = (await RecordsAsync(dir["yaml"]))[0].GetProperty("messages").EnumerateArray().ToList();
+        Assert.AreEqual("You judge en text.", first[0].GetProperty("content").GetString());
+        Assert.StartsWith("Is this friendly? hello number", first[1].GetProperty("content").GetString()!);
+    }
+
+    [TestMethod]
     public async Task Replies_that_do_not_follow_the_schema_are_filtered_as_unparsable()
     {
         // A pool without structured output is not sent the schema, so the simulated LLM answers prose.
@@ -111,7 +151,8 @@ public sealed class GenerateRunTests
     [DataRow("--prompt", "Translate: {{ text ", "generate.prompt: the template does not parse")]
     [DataRow("--schema", """{"type": 5}""", "generate.schema: not a JSON Schema")]
     [DataRow("--schema", """{"type":"object","properties":{"status":{"type":"string"}}}""", "property 'status' would replace the output column")]
-    [DataRow("--schema", "[1,", "generate.schema: not a JSON Schema")]
+    [DataRow("--schema", "[1,", "generate.schema")]
+    [DataRow("--schema", "@/nonexistent/reply.json", "generate.schema_file: schema file '/nonexistent/reply.json' does not exist")]
     public async Task Mistakes_in_prompt_or_schema_exit_2_with_one_line_before_anything_is_written(string flag, string value, string expected)
     {
         using var dir = new TempDir();
