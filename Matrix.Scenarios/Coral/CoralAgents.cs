@@ -12,7 +12,7 @@ internal sealed record CoralSampling(double Temperature, double TopP, int MaxTok
 /// turns alternating user/assistant from its own side (its own turns are assistant), with a "hi" user
 /// message first when needed so that the conversation starts with a user message, as in Matrix.
 /// </summary>
-internal sealed class CoralSpeakerAgent(string role, ILlmClient llm, CoralSampling sampling) : LlmAgent(role, llm)
+internal sealed class CoralSpeakerAgent(string role, ILlmClient llm, CoralSampling sampling, string systemPrompt) : LlmAgent(role, llm)
 {
     protected override IReadOnlyList<ChatMessage> BuildMessages(Orchestrator task)
     {
@@ -34,7 +34,7 @@ internal sealed class CoralSpeakerAgent(string role, ILlmClient llm, CoralSampli
 
         // Matrix: the speakers' texts in order, "hi" in front when their count is even, then user/assistant
         // alternating from the first. That makes every turn of this agent an assistant message.
-        var messages = new List<ChatMessage>(discussion + 2) { ChatMessage.System(CoralPrompts.Discussion) };
+        var messages = new List<ChatMessage>(discussion + 2) { ChatMessage.System(systemPrompt) };
         var userNext = true;
         if (discussion % 2 == 0)
         {
@@ -78,7 +78,7 @@ internal sealed class CoralSpeakerAgent(string role, ILlmClient llm, CoralSampli
 /// tokens that gets the question, the options and the last reply, and answers <c>(X)</c> or "not sure
 /// yet". Its turn is recorded (agent <c>extractor</c>, role assistant); the letter goes to the state.
 /// </summary>
-internal sealed class CoralExtractorAgent(ILlmClient llm, int maxTokens) : LlmAgent(CoralScenario.Extractor, llm)
+internal sealed class CoralExtractorAgent(ILlmClient llm, int maxTokens, string systemPrompt) : LlmAgent(CoralScenario.Extractor, llm)
 {
     protected override IReadOnlyList<ChatMessage> BuildMessages(Orchestrator task)
     {
@@ -86,7 +86,7 @@ internal sealed class CoralExtractorAgent(ILlmClient llm, int maxTokens) : LlmAg
         var question = task.InputAs<CoralQuestion>();
         return
         [
-            ChatMessage.System(CoralPrompts.Extractor),
+            ChatMessage.System(systemPrompt),
             ChatMessage.User(CoralPrompts.ExtractorTask(question, LastReply(task))),
         ];
     }

@@ -27,6 +27,8 @@ internal sealed class CoralScenario : Scenario
     public const string MaxTokensKey = "coral.max_tokens";
     public const string ExtractorMaxTokensKey = "coral.extractor_max_tokens";
     public const string SampleSizeKey = "coral.sample_size";
+    public const string DiscussionPromptKey = "coral.prompts.discussion";
+    public const string ExtractorPromptKey = "coral.prompts.extractor";
 
     /// <summary>Reasons in the <c>reason</c> column of a finished task.</summary>
     public const string AgreementReason = "agreement";
@@ -62,7 +64,10 @@ internal sealed class CoralScenario : Scenario
             .Double(TopPKey, 0.9, "Nucleus sampling (top_p) of the teacher and the student.", 0, 1)
             .Int(MaxTokensKey, 1024, "Largest reply of the teacher and the student, in tokens.", 1, 1_000_000)
             .Int(ExtractorMaxTokensKey, 32, "Largest reply of the answer extractor (temperature 0), in tokens.", 1, 1_000_000)
-            .Long(SampleSizeKey, 1000, "Rows of the built-in sample when neither --input nor --tasks is given.", 1);
+            .Long(SampleSizeKey, 1000, "Rows of the built-in sample when neither --input nor --tasks is given.", 1)
+            .String(DiscussionPromptKey, CoralPrompts.Discussion, "The system prompt of the teacher and the student. The matcher reads the extractor's letter, so "
+                + "keep asking for a final answer; the simulated LLM recognizes the default's wording only.")
+            .String(ExtractorPromptKey, CoralPrompts.Extractor, "The extractor's system prompt: it must make the model answer '(X)' or 'not sure yet'.");
     }
 
     public override IAsyncEnumerable<InputRow> ReadInputAsync(InputSource source, ScenarioContext context, CancellationToken cancellationToken)
@@ -98,8 +103,9 @@ internal sealed class CoralScenario : Scenario
             Teacher or Student => new CoralSpeakerAgent(
                 role,
                 context.Llm,
-                new CoralSampling(settings.GetDouble(TemperatureKey), settings.GetDouble(TopPKey), settings.GetInt(MaxTokensKey))),
-            Extractor => new CoralExtractorAgent(context.Llm, settings.GetInt(ExtractorMaxTokensKey)),
+                new CoralSampling(settings.GetDouble(TemperatureKey), settings.GetDouble(TopPKey), settings.GetInt(MaxTokensKey)),
+                settings.GetString(DiscussionPromptKey)!),
+            Extractor => new CoralExtractorAgent(context.Llm, settings.GetInt(ExtractorMaxTokensKey), settings.GetString(ExtractorPromptKey)!),
             Matcher => new CoralMatcherAgent(),
             _ => throw new ArgumentException($"coral has no role '{role}'", nameof(role)),
         };

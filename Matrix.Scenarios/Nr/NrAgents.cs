@@ -13,9 +13,9 @@ internal sealed record NrSampling(double Temperature, double? TopP, int MaxToken
 /// with no LLM call, as in Matrix; otherwise the classifier is asked, and any answer but Yes drops it as
 /// <c>filter_by_classifier</c>.
 /// </summary>
-internal sealed class NrFilterAgent(ILlmClient llm, double threshold, NrSampling sampling) : IAgent
+internal sealed class NrFilterAgent(ILlmClient llm, double threshold, NrSampling sampling, string classifierPrompt) : IAgent
 {
-    private readonly NrClassifierAgent _classifier = new(llm, sampling);
+    private readonly NrClassifierAgent _classifier = new(llm, sampling, classifierPrompt);
 
     public ValueTask RunAsync(Orchestrator task, CancellationToken cancellationToken)
     {
@@ -33,8 +33,8 @@ internal sealed class NrFilterAgent(ILlmClient llm, double threshold, NrSampling
         return _classifier.RunAsync(task, cancellationToken);
     }
 
-    private sealed class NrClassifierAgent(ILlmClient llm, NrSampling sampling)
-        : NrLlmStep(NrScenario.Filter, llm, NrPrompts.Classifier, sampling, NrStage.Begun, NrStage.Filtered)
+    private sealed class NrClassifierAgent(ILlmClient llm, NrSampling sampling, string prompt)
+        : NrLlmStep(NrScenario.Filter, llm, prompt, sampling, NrStage.Begun, NrStage.Filtered)
     {
         protected override void Judge(NrState state, string? reply)
         {
@@ -47,8 +47,8 @@ internal sealed class NrFilterAgent(ILlmClient llm, double threshold, NrSampling
 }
 
 /// <summary>The <c>score</c> role: the rubric; no usable JSON → <c>filter_by_score_wo_json</c>, a criterion ≤ 0 → <c>filter_by_score</c>.</summary>
-internal sealed class NrScoreAgent(ILlmClient llm, NrSampling sampling)
-    : NrLlmStep(NrScenario.Score, llm, NrPrompts.Score, sampling, NrStage.Filtered, NrStage.Scored, NrSchemas.Score)
+internal sealed class NrScoreAgent(ILlmClient llm, NrSampling sampling, string prompt)
+    : NrLlmStep(NrScenario.Score, llm, prompt, sampling, NrStage.Filtered, NrStage.Scored, NrSchemas.Score)
 {
     protected override void Judge(NrState state, string? reply)
     {
@@ -66,8 +66,8 @@ internal sealed class NrScoreAgent(ILlmClient llm, NrSampling sampling)
 }
 
 /// <summary>The <c>question</c> role: the exam question, its category, the document's answer and an independent solution.</summary>
-internal sealed class NrQuestionAgent(ILlmClient llm, NrSampling sampling)
-    : NrLlmStep(NrScenario.Question, llm, NrPrompts.Question, sampling, NrStage.Scored, NrStage.Questioned, NrSchemas.Question)
+internal sealed class NrQuestionAgent(ILlmClient llm, NrSampling sampling, string prompt)
+    : NrLlmStep(NrScenario.Question, llm, prompt, sampling, NrStage.Scored, NrStage.Questioned, NrSchemas.Question)
 {
     protected override void Judge(NrState state, string? reply)
     {

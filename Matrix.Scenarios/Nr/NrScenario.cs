@@ -33,6 +33,9 @@ internal sealed class NrScenario : Scenario
     public const string QuestionTemperatureKey = "nr.question_temperature";
     public const string QuestionMaxTokensKey = "nr.question_max_tokens";
     public const string SampleSizeKey = "nr.sample_size";
+    public const string ClassifierPromptKey = "nr.prompts.classifier";
+    public const string ScorePromptKey = "nr.prompts.score";
+    public const string QuestionPromptKey = "nr.prompts.question";
 
     private static readonly string[] Criteria = ["completeness", "complexity", "correctness", "reasoning"];
 
@@ -64,7 +67,11 @@ internal sealed class NrScenario : Scenario
             .Int(ScoreMaxTokensKey, 10240, "Largest reply of the rubric scorer, in tokens.", 1, 1_000_000)
             .Double(QuestionTemperatureKey, 0.0, "Sampling temperature of the question writer.", 0, 2)
             .Int(QuestionMaxTokensKey, 20480, "Largest reply of the question writer, in tokens.", 1, 1_000_000)
-            .Long(SampleSizeKey, 1000, "Documents of the built-in sample when neither --input nor --tasks is given.", 1);
+            .Long(SampleSizeKey, 1000, "Documents of the built-in sample when neither --input nor --tasks is given.", 1)
+            .String(ClassifierPromptKey, NrPrompts.Classifier, "The classifier's system prompt (the user message is the document); any answer but Yes drops the document.")
+            .String(ScorePromptKey, NrPrompts.Score, "The scorer's system prompt: the reply must hold a JSON object with completeness, complexity, correctness and reasoning (0-5).")
+            .String(QuestionPromptKey, NrPrompts.Question, "The question writer's system prompt: the reply must hold a JSON object with exam_question, question_category, "
+                + "extracted_answer and independent_answer. The simulated LLM recognizes the defaults' wording only.");
     }
 
     public override IAsyncEnumerable<InputRow> ReadInputAsync(InputSource source, ScenarioContext context, CancellationToken cancellationToken)
@@ -99,9 +106,10 @@ internal sealed class NrScenario : Scenario
             Filter => new NrFilterAgent(
                 context.Llm,
                 s.GetDouble(FilterEnKey),
-                new NrSampling(s.GetDouble(ClassifierTemperatureKey), s.GetDouble(ClassifierTopPKey), s.GetInt(ClassifierMaxTokensKey))),
-            Score => new NrScoreAgent(context.Llm, new NrSampling(s.GetDouble(ScoreTemperatureKey), null, s.GetInt(ScoreMaxTokensKey))),
-            Question => new NrQuestionAgent(context.Llm, new NrSampling(s.GetDouble(QuestionTemperatureKey), null, s.GetInt(QuestionMaxTokensKey))),
+                new NrSampling(s.GetDouble(ClassifierTemperatureKey), s.GetDouble(ClassifierTopPKey), s.GetInt(ClassifierMaxTokensKey)),
+                s.GetString(ClassifierPromptKey)!),
+            Score => new NrScoreAgent(context.Llm, new NrSampling(s.GetDouble(ScoreTemperatureKey), null, s.GetInt(ScoreMaxTokensKey)), s.GetString(ScorePromptKey)!),
+            Question => new NrQuestionAgent(context.Llm, new NrSampling(s.GetDouble(QuestionTemperatureKey), null, s.GetInt(QuestionMaxTokensKey)), s.GetString(QuestionPromptKey)!),
             _ => throw new ArgumentException($"nr has no role '{role}'", nameof(role)),
         };
     }
