@@ -10,12 +10,27 @@ namespace Matrix.Tests.Llm;
 public sealed class SimRespondersTests
 {
     [TestMethod]
-    public void Without_a_scenarios_responders_the_engine_answers_generic_prose()
+    public void Without_a_scenarios_responders_the_engine_answers_the_form_a_prompt_asks_for_and_prose_otherwise()
     {
         var discussion = LlmRequests.Discussion(3);
         var generic = SimulatedLlm.Answer(discussion).Content!;
-        Assert.DoesNotContain("The correct answer is (", generic, "the engine knows no scenario's prompts");
+        StringAssert.Matches(generic, new System.Text.RegularExpressions.Regex(@"^[A-Za-z ]*The correct answer is \([A-E]\)$"), "the form the prompt shows, nothing else: the engine knows no scenario's prompts");
         StringAssert.EndsWith(BuiltInSim.Answer(discussion).Content!, ").", "coral's responder answers its own prompt");
+        Assert.DoesNotContain("correct answer", SimulatedLlm.Answer(new LlmRequest("t", 3, [ChatMessage.User("Tell me about rivers.")])).Content!);
+    }
+
+    [TestMethod]
+    [DataRow("Is this text toxic? Answer Yes or No.\n\nYou are dumb.", "^(Yes|No)$")]
+    [DataRow("Which is a fruit? Reply with the letter only.\nA) apple\nB) chair\nC) road", "^\\([ABC]\\)$")]
+    [DataRow("Rate the essay's clarity on a scale of 1 to 5. Reply with the number.", "^[1-5]$")]
+    [DataRow("Give a score between 0 and 3 for the answer.", "^[0-3]$")]
+    public void Choices_come_in_the_form_the_prompt_asks_for(string prompt, string expected)
+    {
+        for (var seed = 0; seed < 20; seed++)
+        {
+            var answer = SimulatedLlm.Answer(new LlmRequest("t", seed, [ChatMessage.User(prompt)])).Content!;
+            StringAssert.Matches(answer, new System.Text.RegularExpressions.Regex(expected), prompt);
+        }
     }
 
     [TestMethod]

@@ -20,7 +20,7 @@ public sealed class PromptOverrideTests
               filter_en: 0
               prompts:
                 classifier: |
-                  Is this page worth keeping? Reply Yes or No.
+                  Is this page worth keeping? Tell me what you think of it.
             """);
 
         var defaults = await HostRun.MatrixAsync("run", "nr", "--tasks", "40", "--set", "nr.filter_en=0", "--out", dir["default"]);
@@ -31,7 +31,7 @@ public sealed class PromptOverrideTests
         var before = PartReader.ReadDirectory(dir["default"]).ToList();
         var after = PartReader.ReadDirectory(dir["replaced"]).ToList();
         Assert.IsTrue(before.Any(r => r.Reason != "filter_by_classifier"), "with its own prompt the classifier passes some documents");
-        Assert.IsTrue(after.All(r => r.Reason == "filter_by_classifier"), "a prompt the simulated LLM does not know gets prose, which is not Yes");
+        Assert.IsTrue(after.All(r => r.Reason == "filter_by_classifier"), "a prompt the simulated LLM does not know, asking for no Yes or No, gets prose, which is not Yes");
     }
 
     [TestMethod]

@@ -12,8 +12,11 @@ public sealed class SimulatedLlm : ILlmClient
     /// <summary>Decorrelates the replica choice from the HTTP client's URL choice (both hash the task id).</summary>
     private const ulong ReplicaSalt = 0x5EED_0F_F1EE7UL;
 
-    /// <summary>The engine's own responders, tried after a scenario's: JSON that follows a requested schema, else prose.</summary>
-    private static readonly ISimResponder[] Generic = [new SchemaResponder(), new FallbackResponder()];
+    /// <summary>
+    /// The engine's own responders, tried after a scenario's: JSON that follows a requested schema, a choice in the form
+    /// a prompt asks for (Yes/No, a letter, a number in a range), else prose.
+    /// </summary>
+    private static readonly ISimResponder[] Generic = [new SchemaResponder(), new ChoiceResponder(), new FallbackResponder()];
 
     private readonly LlmCounters _counters;
     private readonly TimeProvider _time;
