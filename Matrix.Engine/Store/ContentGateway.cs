@@ -170,7 +170,8 @@ internal sealed class ContentGateway
                 break;
             case PeerMessageKind.ContentReply:
                 var (contents, error) = PeerProtocol.DecodeContentReply(message);
-                if (_pending.TryRemove(PeerProtocol.RequestIdOf(message), out var waiter))
+                var requestId = PeerProtocol.RequestIdOf(message);
+                if (_pending.TryRemove(requestId, out var waiter))
                 {
                     if (contents is not null)
                     {
@@ -178,7 +179,7 @@ internal sealed class ContentGateway
                     }
                     else
                     {
-                        waiter.TrySetException(new KeyNotFoundException($"rank {from} could not answer content request {PeerProtocol.RequestIdOf(message)}: {error}"));
+                        waiter.TrySetException(new KeyNotFoundException($"rank {from} could not answer content request {requestId}: {error}"));
                     }
                 }
 

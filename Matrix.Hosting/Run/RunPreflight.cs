@@ -6,6 +6,7 @@ using Matrix.Engine.Runtime;
 using Matrix.Engine.Scenarios;
 using Matrix.Engine.Settings;
 using Matrix.Hosting.Cli;
+using Matrix.Store.Arrow.Write;
 using Microsoft.Extensions.Logging;
 
 namespace Matrix.Hosting.Run;
@@ -46,6 +47,15 @@ internal static class RunPreflight
 
         // The scenario checks its own settings (templates, schemas) here too, so its mistakes also precede any write.
         var configured = scenario.Configure(settings);
+        try
+        {
+            ArrowTaskSinkFactory.CheckColumns(configured.Columns);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"scenario '{configured.Name}': {e.Message.Split(" (Parameter", 2)[0]}");
+        }
+
         return new RunPlan(configured, settings, scheduler, outDir, inputPath, identity) { Resume = resume, RetryFailed = retryFailed };
     }
 

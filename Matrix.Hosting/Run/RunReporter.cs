@@ -18,6 +18,7 @@ internal static class RunReporter
         ArgumentNullException.ThrowIfNull(outcome);
         var (summary, content, llm, store) = (outcome.Summary, outcome.Content, run.LlmCounters, run.Store);
         var process = ProcessFigures.Capture();
+        var transport = run.Session.Transport?.GetStatistics();
         return ToResult(run.Session, summary, llm, outcome) with
         {
             HopLatencyBuckets = summary.Latency.Hops.Trimmed(),
@@ -34,8 +35,8 @@ internal static class RunReporter
             RemoteFetches = content.RemoteFetches,
             StorePuts = store?.Statistics.Puts ?? 0,
             StoreBytesOnDisk = store?.Statistics.LogDiskBytes ?? 0,
-            TransportBytesSent = run.Session.Transport?.GetStatistics().Peers.Sum(p => p.BytesSent) ?? 0,
-            HandshakeFailures = run.Session.Transport?.GetStatistics().HandshakeFailures,
+            TransportBytesSent = transport?.Peers.Sum(p => p.BytesSent) ?? 0,
+            HandshakeFailures = transport?.HandshakeFailures,
         };
     }
 

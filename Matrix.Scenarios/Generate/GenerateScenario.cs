@@ -22,8 +22,6 @@ internal sealed class GenerateScenario : Scenario
     public const string PromptAgent = "prompt";
     public const string UnparsableReason = "unparsable";
 
-    private static readonly string[] CommonColumns = ["id", "trial", "scenario", "status", "reason", "error", "messages", "hops", "llm_calls", "prompt_tokens", "completion_tokens", "latency_ms"];
-
     private readonly Configuration? _config;
 
     public GenerateScenario()
@@ -61,11 +59,7 @@ internal sealed class GenerateScenario : Scenario
         var schema = inline is not null ? ReplySchema.Load(GenerateSettings.Schema, inline)
             : file is not null ? ReplySchema.LoadFile(GenerateSettings.SchemaFile, file)
             : null;
-        if (schema?.Properties.Select(p => p.Name).FirstOrDefault(n => CommonColumns.Contains(n) || n is "input" or "response") is { } clash)
-        {
-            throw new SettingsException($"{GenerateSettings.Schema}: property '{clash}' would replace the output column of that name; rename it");
-        }
-
+        // A property named like another column ('status', 'response') is refused with the other columns, in preflight.
         return new GenerateScenario(new Configuration(
             PromptTemplate.Compile(GenerateSettings.Prompt, prompt),
             system is null ? null : PromptTemplate.Compile(GenerateSettings.System, system),
@@ -152,7 +146,7 @@ internal sealed class GenerateScenario : Scenario
         }
 
         // The parsed reply rides on the task (a string crosses ranks as it is) for the columns.
-        task.State = parsed.ToJsonString();
+        task.State = parsed;
         return Route.Succeed(GeneratedReason);
     }
 

@@ -67,8 +67,8 @@ internal sealed class ReplySchema
         return new ReplySchema(text, schema, columns);
     }
 
-    /// <summary>The reply as a JSON object when it parses and follows the schema; null otherwise.</summary>
-    public JsonObject? Parse(string? reply)
+    /// <summary>The reply's JSON object text when it parses and follows the schema; null otherwise.</summary>
+    public string? Parse(string? reply)
     {
         if (string.IsNullOrWhiteSpace(reply))
         {
@@ -79,9 +79,7 @@ internal sealed class ReplySchema
         {
             var json = StripFence(reply);
             using var document = JsonDocument.Parse(json);
-            return document.RootElement.ValueKind == JsonValueKind.Object && _schema.Evaluate(document.RootElement).IsValid
-                ? JsonNode.Parse(json) as JsonObject
-                : null;
+            return document.RootElement.ValueKind == JsonValueKind.Object && _schema.Evaluate(document.RootElement).IsValid ? json : null;
         }
         catch (JsonException)
         {

@@ -63,6 +63,14 @@ internal static class OutputSchema
             new(CompletionTokens, Int64Type.Default, nullable: false),
         };
 
+        CheckNames(columns);
+        fields.AddRange(columns.Select(c => new Field(c.Name, ArrowType(c.Type), nullable: true)));
+        return new Schema(fields, metadata: null);
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> when a scenario column repeats a name or reuses a common column's.</summary>
+    public static void CheckNames(IReadOnlyList<OutputColumn> columns)
+    {
         var names = new HashSet<string>(CommonColumns, StringComparer.Ordinal);
         foreach (var column in columns)
         {
@@ -70,11 +78,7 @@ internal static class OutputSchema
             {
                 throw new ArgumentException($"Scenario column '{column.Name}' is declared twice or reuses a common column's name.", nameof(columns));
             }
-
-            fields.Add(new Field(column.Name, ArrowType(column.Type), nullable: true));
         }
-
-        return new Schema(fields, metadata: null);
     }
 
     private static IArrowType ArrowType(ColumnType type) => type switch

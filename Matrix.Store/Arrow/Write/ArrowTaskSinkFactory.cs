@@ -20,4 +20,10 @@ public sealed class ArrowTaskSinkFactory : ITaskSinkFactory
         ArgumentOutOfRangeException.ThrowIfLessThan(options.RowsPerPart, 1);
         return new ArrowTaskSink(options);
     }
+
+    /// <summary>
+    /// Checks a scenario's columns before anything is written: <see cref="ArgumentException"/> when one repeats a name
+    /// or reuses a common column's (<c>id</c>, <c>status</c>, ...). Columns that depend on settings are only known then.
+    /// </summary>
+    public static void CheckColumns(IReadOnlyList<Engine.Scenarios.OutputColumn> columns) => OutputSchema.CheckNames(columns);
 }

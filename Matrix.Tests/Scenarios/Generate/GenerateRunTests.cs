@@ -150,7 +150,7 @@ public sealed class GenerateRunTests
     [TestMethod]
     [DataRow("--prompt", "Translate: {{ text ", "generate.prompt: the template does not parse")]
     [DataRow("--schema", """{"type": 5}""", "generate.schema: not a JSON Schema")]
-    [DataRow("--schema", """{"type":"object","properties":{"status":{"type":"string"}}}""", "property 'status' would replace the output column")]
+    [DataRow("--schema", """{"type":"object","properties":{"status":{"type":"string"}}}""", "scenario 'generate': Scenario column 'status' is declared twice or reuses a common column's name.")]
     [DataRow("--schema", "[1,", "generate.schema")]
     [DataRow("--schema", "@/nonexistent/reply.json", "generate.schema_file: schema file '/nonexistent/reply.json' does not exist")]
     public async Task Mistakes_in_prompt_or_schema_exit_2_with_one_line_before_anything_is_written(string flag, string value, string expected)
